@@ -1,0 +1,3 @@
+//! The reference `prow` binary.
+
+fn main() {}

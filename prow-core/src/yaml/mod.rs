@@ -1,0 +1,208 @@
+//! YAML with the semantics Prow's Go code gives it (go-yaml v2 behind `sigs.k8s.io/yaml`).
+//!
+//! Every YAML file prow-rs reads (`config.yaml`, job configs, `plugins.yaml`, OWNERS) goes
+//! through this one module, so that a file upstream Prow accepts loads here unchanged:
+//!
+//! - anchors, aliases and merge keys `<<` (a mapping or a list of mappings, also inside list
+//!   items), applied in document order as go-yaml v2 does;
+//! - duplicate keys: the last one wins (reported as a [`Warning`]);
+//! - YAML 1.1 scalars: `yes`/`no`/`on`/`off` are booleans, `0400` is octal (256), `0x1F` hex;
+//! - a number or boolean in a string field becomes its string, formatted as Go formats it
+//!   (`yes` → `"true"`, `0400` → `"256"`, `1.10` → `"1.1"`);
+//! - `null` list items and empty files are empty values; null in a non-optional field is its
+//!   zero value;
+//! - field names match exactly, else case-insensitively (as Go's `encoding/json` does);
+//! - unknown fields are reported as [`Warning`]s with their line and path, never fatal;
+//! - only the first document of a multi-document file is read, as `sigs.k8s.io/yaml` does.
+//!
+//! ```
+//! #[derive(serde::Deserialize)]
+//! struct Job { name: String, mode: u32, optional: bool }
+//!
+//! let (job, warnings) = prow_core::yaml::from_str_with_warnings::<Job>(
+//!     "name: 1.10\nmode: 0400\noptional: yes\ncolour: blue\n",
+//! )
+//! .unwrap();
+//! assert_eq!(job.name, "1.1");
+//! assert_eq!(job.mode, 256);
+//! assert!(job.optional);
+//! assert_eq!(warnings[0].to_string(), "line 4, column 1: unknown field `colour`");
+//! ```
+
+mod de;
+mod resolve;
+mod tree;
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+
+pub(crate) use tree::Node;
+
+/// Where in a document something was found, and what it was about.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Location {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column number.
+    pub column: usize,
+    /// The path of the value from the document root, such as
+    /// `presubmits.kubernetes/kubernetes[3].spec`; empty for the root.
+    pub path: String,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}", self.line, self.column)?;
+        if !self.path.is_empty() {
+            write!(f, ": {}", self.path)?;
+        }
+        Ok(())
+    }
+}
+
+/// Something in a document that does not stop it from loading.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    /// Where it was found.
+    pub location: Location,
+    /// What it is.
+    pub kind: WarningKind,
+}
+
+/// The kinds of [`Warning`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// A mapping key that names no field of the type being read; the value is ignored.
+    UnknownField(String),
+    /// A key given twice in one mapping; the last one wins.
+    DuplicateKey(String),
+    /// The file holds more than one document; only the first one is read.
+    ExtraDocuments,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.location)?;
+        match &self.kind {
+            WarningKind::UnknownField(name) => write!(f, "unknown field `{name}`"),
+            WarningKind::DuplicateKey(name) => {
+                write!(f, "duplicate key `{name}`, the last one wins")
+            }
+            WarningKind::ExtraDocuments => {
+                write!(f, "more than one document; only the first one is read")
+            }
+        }
+    }
+}
+
+/// A document that could not be read: bad YAML, or a value of the wrong type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    location: Option<Location>,
+    message: String,
+}
+
+impl Error {
+    pub(crate) fn new(location: Option<Location>, message: impl Into<String>) -> Self {
+        Error {
+            location,
+            message: message.into(),
+        }
+    }
+
+    /// Where the error was found, when known.
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_ref()
+    }
+
+    /// What went wrong, without the location.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.location {
+            Some(location) => write!(f, "{location}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl serde::de::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Error::new(None, msg.to_string())
+    }
+}
+
+/// A parsed YAML document (its first document), ready to be read into one or more types.
+///
+/// Parse once and deserialize several times when one file holds the fields of several
+/// types (as `config.yaml` holds both the Prow config and presets).
+#[derive(Debug)]
+pub struct Document<'a> {
+    root: Node<'a>,
+    warnings: Vec<Warning>,
+}
+
+impl<'a> Document<'a> {
+    /// Parses `text`, resolving anchors, aliases and merge keys.
+    pub fn parse(text: &'a str) -> Result<Self, Error> {
+        let mut warnings = Vec::new();
+        let root = tree::parse(text, &mut warnings)?;
+        Ok(Document { root, warnings })
+    }
+
+    /// The warnings found while parsing (duplicate keys, extra documents).
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// Whether the document is empty (an empty file, or only `null`).
+    pub fn is_empty(&self) -> bool {
+        self.root.is_null()
+    }
+
+    /// The keys of the top-level mapping, in document order (empty if the root is not a
+    /// mapping).
+    pub fn top_level_keys(&self) -> Vec<&str> {
+        self.root.map_keys()
+    }
+
+    /// Reads the document into `T`, adding the unknown fields found to `warnings`.
+    pub fn deserialize<T: DeserializeOwned>(
+        &self,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<T, Error> {
+        de::deserialize(&self.root, warnings)
+    }
+}
+
+/// Reads the first document of `text` into `T`; warnings are dropped.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
+    from_str_with_warnings(text).map(|(value, _)| value)
+}
+
+/// Reads the first document of `text` into `T`, returning the warnings too (unknown
+/// fields, duplicate keys, extra documents), in document order.
+pub fn from_str_with_warnings<T: DeserializeOwned>(text: &str) -> Result<(T, Vec<Warning>), Error> {
+    let document = Document::parse(text)?;
+    let mut warnings = document.warnings.clone();
+    let value = document.deserialize(&mut warnings)?;
+    warnings.sort_by_key(|w| (w.location.line, w.location.column));
+    Ok((value, warnings))
+}
+
+/// Parses `text` into a [`serde_json::Value`] with Go's YAML 1.1 scalar rules and no type
+/// to guide it (as `sigs.k8s.io/yaml`'s `YAMLToJSON` does).
+pub fn to_json(text: &str) -> Result<serde_json::Value, Error> {
+    from_str(text)
+}
+
+#[cfg(test)]
+mod tests;
