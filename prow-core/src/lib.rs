@@ -9,4 +9,6 @@
 //! This crate does no network or process I/O; reading configuration files from disk is its
 //! one exception.
 
+pub mod config;
+pub mod pod;
 pub mod yaml;

@@ -204,5 +204,11 @@ pub fn to_json(text: &str) -> Result<serde_json::Value, Error> {
     from_str(text)
 }
 
+/// Formats a float the way Go's typed YAML decoding does when a float lands in a string
+/// field (`strconv.FormatFloat(f, 'g', -1, 32)`): `1.10` → `"1.1"`, `1e10` → `"1e+10"`.
+pub fn format_go_float(f: f64) -> String {
+    resolve::format_go_float32(f)
+}
+
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,5 @@
+//! Prow's configuration: `config.yaml` (the Prow config and presets), job configs (a file
+//! or a directory with `.prowignore`), and `plugins.yaml`, loaded with Go's YAML semantics,
+//! defaulted and validated as upstream Prow does.
+
+pub mod ignore;
