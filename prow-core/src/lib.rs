@@ -10,5 +10,7 @@
 //! one exception.
 
 pub mod config;
+pub mod cron;
+pub mod duration;
 pub mod pod;
 pub mod yaml;

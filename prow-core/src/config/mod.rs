@@ -2,4 +2,8 @@
 //! or a directory with `.prowignore`), and `plugins.yaml`, loaded with Go's YAML semantics,
 //! defaulted and validated as upstream Prow does.
 
+mod diagnostic;
+mod files;
 pub mod ignore;
+
+pub use diagnostic::Diagnostic;
