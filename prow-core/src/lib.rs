@@ -12,5 +12,6 @@
 pub mod config;
 pub mod cron;
 pub mod duration;
+pub mod owners;
 pub mod pod;
 pub mod yaml;
