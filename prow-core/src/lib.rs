@@ -12,6 +12,7 @@
 pub mod config;
 pub mod cron;
 pub mod duration;
+pub mod event;
 pub mod owners;
 pub mod pod;
 pub mod yaml;
