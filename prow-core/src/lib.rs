@@ -13,6 +13,8 @@ pub mod config;
 pub mod cron;
 pub mod duration;
 pub mod event;
+pub mod github;
 pub mod owners;
 pub mod pod;
+pub mod prowjob;
 pub mod yaml;

@@ -5,5 +5,6 @@
 mod diagnostic;
 mod files;
 pub mod ignore;
+pub mod plugins;
 
 pub use diagnostic::Diagnostic;

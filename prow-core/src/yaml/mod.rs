@@ -30,6 +30,7 @@
 //! ```
 
 mod de;
+mod emit;
 mod resolve;
 mod tree;
 
@@ -37,6 +38,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
+pub use emit::to_string;
 pub(crate) use tree::Node;
 
 /// Where in a document something was found, and what it was about.
