@@ -2,9 +2,15 @@
 //! or a directory with `.prowignore`), and `plugins.yaml`, loaded with Go's YAML semantics,
 //! defaulted and validated as upstream Prow does.
 
+pub mod branch_protection;
 mod diagnostic;
 mod files;
+pub mod go_regex;
 pub mod ignore;
+pub mod jobs;
 pub mod plugins;
+pub mod prow;
+pub mod selection;
+pub mod tide;
 
 pub use diagnostic::Diagnostic;

@@ -1,0 +1,4 @@
+//! The commands of the reference `prow` binary, as a library so that benchmarks and tests
+//! run exactly what the binary runs.
+
+pub mod checkconfig;

@@ -1,0 +1,132 @@
+//! The job executor trait: what runs a ProwJob (a local process, a Kubernetes pod) for
+//! plank.
+
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use async_trait::async_trait;
+
+use super::BoxFuture;
+use crate::prowjob::ProwJob;
+
+/// Where a job's run stands, as the executor sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExecutionState {
+    /// Accepted, not yet running (a pod not yet scheduled, a clone in progress).
+    Pending,
+    /// Running.
+    Running,
+    /// Finished with success.
+    Succeeded,
+    /// Finished with failure (a non-zero exit).
+    Failed,
+    /// Could not run or was lost (evicted, deleted, the process vanished); plank decides
+    /// between retrying and `error`.
+    Lost,
+}
+
+/// What the executor knows of a job's run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Execution {
+    /// The state.
+    pub state: ExecutionState,
+    /// A human description (why it failed or was lost).
+    pub description: String,
+    /// The executor's name for the run (a pod name, a process ID); plank stores it in
+    /// `status.pod_name`.
+    pub name: String,
+}
+
+/// What went wrong in an executor.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExecutorError {
+    /// The job cannot run here (no pod spec, an agent this executor does not run).
+    #[error("cannot run prowjob: {0}")]
+    Unsupported(String),
+    /// The executor has no run for this job.
+    #[error("no run found for prowjob {0:?}")]
+    NotFound(String),
+    /// The executor's backend failed (process spawn, API server).
+    #[error("executor: {0}")]
+    Backend(String),
+}
+
+/// Runs ProwJobs: plank starts, polls and aborts runs through this trait.
+#[async_trait]
+pub trait JobExecutor: Send + Sync {
+    /// Starts a run of `job` (idempotent for a job already started).
+    async fn start(&self, job: &ProwJob) -> Result<Execution, ExecutorError>;
+    /// Where `job`'s run stands.
+    async fn status(&self, job: &ProwJob) -> Result<Execution, ExecutorError>;
+    /// Stops `job`'s run (a no-op for a finished one).
+    async fn abort(&self, job: &ProwJob) -> Result<(), ExecutorError>;
+    /// The run's log so far.
+    async fn logs(&self, job: &ProwJob) -> Result<String, ExecutorError>;
+}
+
+/// One executor operation as a tower request.
+#[derive(Clone, Debug)]
+pub enum ExecutorRequest {
+    /// [`JobExecutor::start`].
+    Start(ProwJob),
+    /// [`JobExecutor::status`].
+    Status(ProwJob),
+    /// [`JobExecutor::abort`].
+    Abort(ProwJob),
+    /// [`JobExecutor::logs`].
+    Logs(ProwJob),
+}
+
+/// The answer to an [`ExecutorRequest`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExecutorResponse {
+    /// From `Start` and `Status`.
+    Execution(Execution),
+    /// From `Abort`.
+    Aborted,
+    /// From `Logs`.
+    Logs(String),
+}
+
+/// A [`JobExecutor`] as a `tower::Service<ExecutorRequest>`.
+pub struct ExecutorService<E: ?Sized> {
+    executor: Arc<E>,
+}
+
+impl<E: ?Sized> Clone for ExecutorService<E> {
+    fn clone(&self) -> Self {
+        ExecutorService {
+            executor: Arc::clone(&self.executor),
+        }
+    }
+}
+
+impl<E: JobExecutor + ?Sized> ExecutorService<E> {
+    /// Wraps an executor.
+    pub fn new(executor: Arc<E>) -> Self {
+        ExecutorService { executor }
+    }
+}
+
+impl<E: JobExecutor + ?Sized + 'static> tower::Service<ExecutorRequest> for ExecutorService<E> {
+    type Response = ExecutorResponse;
+    type Error = ExecutorError;
+    type Future = BoxFuture<'static, Result<ExecutorResponse, ExecutorError>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), ExecutorError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: ExecutorRequest) -> Self::Future {
+        let executor = Arc::clone(&self.executor);
+        Box::pin(async move {
+            match request {
+                ExecutorRequest::Start(job) => executor.start(&job).await.map(ExecutorResponse::Execution),
+                ExecutorRequest::Status(job) => executor.status(&job).await.map(ExecutorResponse::Execution),
+                ExecutorRequest::Abort(job) => executor.abort(&job).await.map(|()| ExecutorResponse::Aborted),
+                ExecutorRequest::Logs(job) => executor.logs(&job).await.map(ExecutorResponse::Logs),
+            }
+        })
+    }
+}
