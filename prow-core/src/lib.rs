@@ -17,4 +17,5 @@ pub mod github;
 pub mod owners;
 pub mod pod;
 pub mod prowjob;
+pub mod traits;
 pub mod yaml;

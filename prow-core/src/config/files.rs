@@ -24,21 +24,9 @@ pub(crate) fn job_config_files(root: &Path, errors: &mut Vec<Diagnostic>) -> Vec
     if !metadata.is_dir() {
         return vec![root.to_path_buf()];
     }
-    let ignore = match std::fs::read_to_string(root.join(PROW_IGNORE_FILE_NAME)) {
-        Ok(text) => match ProwIgnore::parse(&text) {
-            Ok(ignore) => ignore,
-            Err(e) => {
-                errors.push(Diagnostic::file(
-                    &root.join(PROW_IGNORE_FILE_NAME),
-                    format!("failed to create `{PROW_IGNORE_FILE_NAME}` parser: {e}"),
-                ));
-                ProwIgnore::default()
-            }
-        },
-        Err(_) => ProwIgnore::default(),
-    };
     let mut files = Vec::new();
-    walk(root, root, &ignore, &mut files, errors);
+    let mut ignores = Vec::new();
+    walk(root, &mut ignores, &mut files, errors);
     let mut seen = std::collections::HashSet::new();
     files.retain(|path| {
         let base = path
@@ -59,10 +47,38 @@ pub(crate) fn job_config_files(root: &Path, errors: &mut Vec<Diagnostic>) -> Vec
     files
 }
 
+/// The `.prowignore` files in force while walking: each with the directory it sits in.
+type IgnoreStack = Vec<(PathBuf, ProwIgnore)>;
+
+fn read_ignore_file(dir: &Path, errors: &mut Vec<Diagnostic>) -> Option<ProwIgnore> {
+    let path = dir.join(PROW_IGNORE_FILE_NAME);
+    let text = std::fs::read_to_string(&path).ok()?;
+    match ProwIgnore::parse(&text) {
+        Ok(ignore) => Some(ignore),
+        Err(e) => {
+            errors.push(Diagnostic::file(
+                &path,
+                format!("failed to create `{PROW_IGNORE_FILE_NAME}` parser: {e}"),
+            ));
+            None
+        }
+    }
+}
+
+fn is_ignored(ignores: &IgnoreStack, path: &Path, is_dir: bool) -> bool {
+    ignores.iter().fold(false, |ignored, (dir, ignore)| {
+        let relative = path
+            .strip_prefix(dir)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        ignore.apply(&relative, is_dir, ignored)
+    })
+}
+
 fn walk(
-    root: &Path,
     dir: &Path,
-    ignore: &ProwIgnore,
+    ignores: &mut IgnoreStack,
     files: &mut Vec<PathBuf>,
     errors: &mut Vec<Diagnostic>,
 ) {
@@ -72,6 +88,13 @@ fn walk(
             errors.push(Diagnostic::file(dir, format!("cannot read directory: {e}")));
             return;
         }
+    };
+    let pushed = match read_ignore_file(dir, errors) {
+        Some(ignore) => {
+            ignores.push((dir.to_path_buf(), ignore));
+            true
+        }
+        None => false,
     };
     let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
     entries.sort_by_key(|e| e.file_name());
@@ -86,19 +109,17 @@ fn walk(
         let is_dir = std::fs::metadata(&path)
             .map(|m| m.is_dir())
             .unwrap_or(false);
-        let relative = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        if ignore.is_ignored(&relative, is_dir) {
+        if is_ignored(ignores, &path, is_dir) {
             continue;
         }
         if is_dir {
-            walk(root, &path, ignore, files, errors);
+            walk(&path, ignores, files, errors);
         } else if name.ends_with(".yaml") || name.ends_with(".yml") {
             files.push(path);
         }
+    }
+    if pushed {
+        ignores.pop();
     }
 }
 

@@ -1,5 +1,6 @@
 //! `.prowignore`: gitignore-syntax patterns naming the files of a job-config directory that
-//! are not job configs.
+//! are not job configs. As with `.gitignore`, every directory may hold one; its patterns are
+//! relative to that directory and override those of its parents.
 
 use regex::Regex;
 
@@ -59,7 +60,13 @@ impl ProwIgnore {
     /// Whether `relative` (a `/`-separated path below the directory holding the
     /// `.prowignore`) is ignored; `is_dir` tells whether it names a directory.
     pub fn is_ignored(&self, relative: &str, is_dir: bool) -> bool {
-        let mut ignored = false;
+        self.apply(relative, is_dir, false)
+    }
+
+    /// Applies these patterns on top of a verdict already reached by the ignore files of
+    /// parent directories (as git does, the deeper file has the last word).
+    pub fn apply(&self, relative: &str, is_dir: bool, ignored: bool) -> bool {
+        let mut ignored = ignored;
         for rule in &self.rules {
             if rule.negated != ignored {
                 continue;

@@ -8,9 +8,11 @@ mod files;
 pub mod go_regex;
 pub mod ignore;
 pub mod jobs;
+mod load;
 pub mod plugins;
 pub mod prow;
 pub mod selection;
 pub mod tide;
 
 pub use diagnostic::Diagnostic;
+pub use load::{Config, LoadOptions, Loaded, load};

@@ -14,7 +14,9 @@ use serde_json::Value;
 use super::branch_protection::BranchProtection;
 use super::tide::Tide;
 use crate::duration::GoDuration;
-use crate::prowjob::{DecorationConfig, ProwJobState, ProwJobType, RerunAuthConfig};
+use crate::prowjob::{
+    DecorationConfig, ProwJobDefault, ProwJobState, ProwJobType, RerunAuthConfig,
+};
 
 /// Default deadline of a ProwJob that sets no timeout.
 pub const DEFAULT_JOB_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
@@ -737,43 +739,6 @@ impl Plank {
 // ProwJob defaults
 
 /// Where to upload results to ResultStore.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ResultStoreConfig {
-    /// ResultStore project id.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub project_id: String,
-}
-
-/// Default values of ProwJob fields.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ProwJobDefault {
-    /// ResultStore upload settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resultstore_config: Option<ResultStoreConfig>,
-    /// Tenant of the job.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub tenant_id: String,
-}
-
-impl ProwJobDefault {
-    /// Fills every unset field of `self` from `def`.
-    pub fn apply_default(&self, def: &ProwJobDefault) -> ProwJobDefault {
-        ProwJobDefault {
-            resultstore_config: self
-                .resultstore_config
-                .clone()
-                .or_else(|| def.resultstore_config.clone()),
-            tenant_id: if self.tenant_id.is_empty() {
-                def.tenant_id.clone()
-            } else {
-                self.tenant_id.clone()
-            },
-        }
-    }
-}
-
 /// ProwJob defaults with the jobs they apply to.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -122,9 +122,16 @@ impl<E: JobExecutor + ?Sized + 'static> tower::Service<ExecutorRequest> for Exec
         let executor = Arc::clone(&self.executor);
         Box::pin(async move {
             match request {
-                ExecutorRequest::Start(job) => executor.start(&job).await.map(ExecutorResponse::Execution),
-                ExecutorRequest::Status(job) => executor.status(&job).await.map(ExecutorResponse::Execution),
-                ExecutorRequest::Abort(job) => executor.abort(&job).await.map(|()| ExecutorResponse::Aborted),
+                ExecutorRequest::Start(job) => {
+                    executor.start(&job).await.map(ExecutorResponse::Execution)
+                }
+                ExecutorRequest::Status(job) => {
+                    executor.status(&job).await.map(ExecutorResponse::Execution)
+                }
+                ExecutorRequest::Abort(job) => executor
+                    .abort(&job)
+                    .await
+                    .map(|()| ExecutorResponse::Aborted),
                 ExecutorRequest::Logs(job) => executor.logs(&job).await.map(ExecutorResponse::Logs),
             }
         })

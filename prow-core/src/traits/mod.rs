@@ -17,10 +17,13 @@ mod reporter;
 mod source;
 mod store;
 
-pub use executor::{Execution, ExecutionState, ExecutorError, ExecutorRequest, ExecutorResponse, ExecutorService, JobExecutor};
+pub use executor::{
+    Execution, ExecutionState, ExecutorError, ExecutorRequest, ExecutorResponse, ExecutorService,
+    JobExecutor,
+};
 pub use plugin::{
-    CommandHelp, EventKind, Plugin, PluginContext, PluginError, PluginEvent, PluginHelp, PluginRequest,
-    PluginService,
+    CommandHelp, EventKind, Plugin, PluginContext, PluginError, PluginEvent, PluginHelp,
+    PluginRequest, PluginService,
 };
 pub use reporter::{ReportOutcome, Reporter, ReporterError, ReporterService};
 pub use source::{Delivery, EventSource, run_event_source};

@@ -189,10 +189,8 @@ pub struct PluginHelp {
 ///     }
 ///     async fn handle(&self, ctx: &PluginContext, event: &PluginEvent) -> Result<(), PluginError> {
 ///         let Some(comment) = &event.comment else { return Ok(()) };
-///         if let Some(repo) = event.event.repository() {
-///             let repo = prow_core::github::RepoName::new(repo.org(), &repo.name);
-///             ctx.github.create_comment(&repo, comment.number, &comment.body.to_uppercase()).await?;
-///         }
+///         let repo = prow_core::github::RepoName::new(comment.repo.org(), &comment.repo.name);
+///         ctx.github.create_comment(&repo, comment.number, &comment.body.to_uppercase()).await?;
 ///         Ok(())
 ///     }
 /// }

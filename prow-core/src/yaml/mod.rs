@@ -176,6 +176,54 @@ impl<'a> Document<'a> {
         self.root.map_keys()
     }
 
+    /// Where each job of a job-config document starts: (`presubmits` | `postsubmits` |
+    /// `periodics`, `org/repo` or empty for periodics, job name, line).
+    pub(crate) fn job_positions(&self) -> Vec<(&'static str, String, String, usize)> {
+        use tree::Kind;
+        let mut out = Vec::new();
+        let Kind::Map(sections) = &self.root.kind else {
+            return out;
+        };
+        let name_of =
+            |job: &Node<'_>| match &job.kind {
+                Kind::Map(fields) => fields
+                    .iter()
+                    .find(|f| f.key == "name")
+                    .and_then(|f| match &f.value.kind {
+                        Kind::Scalar(text, _) => Some(text.to_string()),
+                        _ => None,
+                    }),
+                _ => None,
+            };
+        for section in sections {
+            let kind: &'static str = match section.key.as_ref() {
+                "presubmits" => "presubmits",
+                "postsubmits" => "postsubmits",
+                "periodics" => "periodics",
+                _ => continue,
+            };
+            let mut push_jobs = |repo: &str, jobs: &Node<'_>| {
+                if let Kind::Seq(items) = &jobs.kind {
+                    for job in items {
+                        if let Some(name) = name_of(job) {
+                            out.push((kind, repo.to_string(), name, job.line as usize));
+                        }
+                    }
+                }
+            };
+            match &section.value.kind {
+                Kind::Map(repos) if kind != "periodics" => {
+                    for repo in repos {
+                        push_jobs(&repo.key, &repo.value);
+                    }
+                }
+                Kind::Seq(_) if kind == "periodics" => push_jobs("", &section.value),
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// Reads the document into `T`, adding the unknown fields found to `warnings`.
     pub fn deserialize<T: DeserializeOwned>(
         &self,
