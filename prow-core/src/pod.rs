@@ -141,10 +141,10 @@ fn normalize_container(container: &mut Map<String, Value>) {
 }
 
 fn stringify(value: Option<&mut Value>) {
-    if let Some(v) = value {
-        if matches!(v, Value::Number(_) | Value::Bool(_)) {
-            *v = Value::String(go_string(v));
-        }
+    if let Some(v) = value
+        && matches!(v, Value::Number(_) | Value::Bool(_))
+    {
+        *v = Value::String(go_string(v));
     }
 }
 

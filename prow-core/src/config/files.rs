@@ -162,3 +162,44 @@ pub(crate) fn read_all<T: Send>(
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, t)| t).collect()
 }
+
+/// Runs `f` on every item on all available cores, each thread with its own state made by
+/// `init`; the results keep the items' order.
+pub(crate) fn par_map_mut<T: Send, S, R: Send>(
+    items: &mut [T],
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &mut T) -> R + Sync,
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(items.len().max(1));
+    if threads <= 1 {
+        let mut state = init();
+        return items.iter_mut().map(|item| f(&mut state, item)).collect();
+    }
+    // Interleave the items over the threads so each gets a share of big and small files.
+    let queue = std::sync::Mutex::new(items.iter_mut().enumerate());
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut state = init();
+                    let mut done = Vec::new();
+                    loop {
+                        let next = queue.lock().expect("work queue lock").next();
+                        let Some((i, item)) = next else { break };
+                        done.push((i, f(&mut state, item)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("config worker thread panicked"))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}

@@ -2,12 +2,18 @@
 //! `config.yaml`, the job configs and `plugins.yaml`, default them, validate them, and
 //! collect every problem with its file, line and field.
 
-use std::collections::{BTreeSet, HashMap};
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::Diagnostic;
-use super::files::{job_config_files, read_all};
-use super::jobs::{JobConfig, JobConfigError, JobDefaults, ValidationOptions};
+use super::files::{job_config_files, par_map_mut, read_all};
+use super::go_regex::RegexCache;
+use super::jobs::{
+    JobConfig, JobConfigError, JobDefaults, Periodic, Postsubmit, Preset, Presubmit,
+    ValidationOptions, validate_periodics, validate_postsubmits, validate_presubmits,
+};
 use super::plugins::PluginsConfig;
 use super::prow::ProwConfig;
 use crate::yaml::{self, Document, Warning, WarningKind};
@@ -67,6 +73,9 @@ type JobLines = HashMap<(&'static str, String, String), usize>;
 pub fn load(options: &LoadOptions) -> Loaded {
     let mut out = Loaded::default();
     let mut lines: HashMap<String, JobLines> = HashMap::new();
+    // The job configs of each file, config.yaml's first, in upstream's merge order.
+    let mut parts: Vec<(PathBuf, JobConfig)> = Vec::new();
+    let mut decorate_all_jobs = false;
 
     // config.yaml: the Prow config and, in the same document, presets and jobs.
     let config_path = &options.config_path;
@@ -85,14 +94,15 @@ pub fn load(options: &LoadOptions) -> Loaded {
                     jobs.set_source_path(&display(config_path));
                     lines.insert(display(config_path), job_lines);
                     out.config.prow = prow;
-                    out.config.jobs = jobs;
+                    decorate_all_jobs = jobs.decorate_all_jobs;
+                    parts.push((config_path.clone(), jobs));
                     push_warnings(&mut out, config_path, &warnings, options.strict);
                 }
             }
         }
     }
 
-    // The job configs, parsed on all cores and merged in upstream's (lexical) order.
+    // The job configs, parsed on all cores.
     if let Some(root) = &options.job_config_path {
         let paths = job_config_files(root, &mut out.errors);
         let parsed = read_all(&paths, |path, text| {
@@ -101,36 +111,70 @@ pub fn load(options: &LoadOptions) -> Loaded {
             })?;
             read_job_file(&text).map_err(|e| Diagnostic::from_yaml_error(path, &e))
         });
-        for (path, result) in paths.iter().zip(parsed) {
+        for (path, result) in paths.into_iter().zip(parsed) {
             out.files += 1;
             match result {
                 Err(diagnostic) => out.errors.push(diagnostic),
                 Ok((mut jobs, warnings, job_lines)) => {
-                    push_warnings(&mut out, path, &warnings, options.strict);
-                    jobs.set_source_path(&display(path));
-                    lines.insert(display(path), job_lines);
-                    if let Err(message) = out.config.jobs.merge(jobs) {
-                        out.errors.push(Diagnostic::file(path, message));
-                    }
+                    push_warnings(&mut out, &path, &warnings, options.strict);
+                    jobs.set_source_path(&display(&path));
+                    lines.insert(display(&path), job_lines);
+                    parts.push((path, jobs));
                 }
             }
         }
     }
 
-    // Defaulting, then validation, as upstream's finalizeJobConfig, validateComponentConfig
-    // and ValidateJobConfig.
-    let Config { prow, jobs } = &mut out.config;
+    // Presets apply across files: gather them all first, refusing a file that repeats a
+    // preset's label:value pair (as upstream's merge does).
+    let mut presets = Vec::new();
+    let mut pairs = HashSet::new();
+    parts.retain_mut(|(path, jobs)| {
+        let mut new_pairs = Vec::new();
+        for preset in &jobs.presets {
+            for (label, value) in &preset.labels {
+                let pair = format!("{label}:{value}");
+                if pairs.contains(&pair) || new_pairs.contains(&pair) {
+                    out.errors.push(Diagnostic::file(
+                        path,
+                        format!("duplicated preset 'label:value' pair : {pair}"),
+                    ));
+                    return false;
+                }
+                new_pairs.push(pair);
+            }
+        }
+        pairs.extend(new_pairs);
+        presets.append(&mut jobs.presets);
+        true
+    });
+
+    // Defaulting (upstream's finalizeJobConfig), each file's jobs on all cores, then the
+    // merge.
+    let prow = &mut out.config.prow;
     prow.set_defaults();
-    let decoration =
-        |repo: &str, cluster: &str| prow.plank.guess_default_decoration_config(repo, cluster);
-    let prowjob_default = |repo: &str, cluster: &str| Some(prow.get_prowjob_default(repo, cluster));
-    let defaults = JobDefaults {
-        pod_namespace: &prow.pod_namespace,
-        decorate_all_jobs: jobs.decorate_all_jobs,
-        default_decoration: &decoration,
-        default_prowjob: &prowjob_default,
-    };
-    let mut job_errors = jobs.finalize(&defaults);
+    let prow = &*prow;
+    let finalized = par_map_mut(&mut parts, RegexCache::new, |cache, (_, jobs)| {
+        // Only config.yaml's decorate_all_jobs counts, as upstream.
+        jobs.decorate_all_jobs = false;
+        finalize_part(prow, decorate_all_jobs, &presets, cache, jobs)
+    });
+    let mut job_errors: Vec<JobConfigError> = finalized.into_iter().flatten().collect();
+    let jobs = &mut out.config.jobs;
+    jobs.presets = presets;
+    jobs.decorate_all_jobs = decorate_all_jobs;
+    for (_, part) in parts {
+        jobs.periodics.extend(part.periodics);
+        for (repo, list) in part.presubmits {
+            jobs.presubmits.entry(repo).or_default().extend(list);
+        }
+        for (repo, list) in part.postsubmits {
+            jobs.postsubmits.entry(repo).or_default().extend(list);
+        }
+    }
+
+    // Validation: upstream's validateComponentConfig and ValidateJobConfig.
+    let Config { prow, jobs } = &out.config;
     for error in prow.validate() {
         out.errors.push(Diagnostic {
             file: Some(config_path.clone()),
@@ -143,11 +187,7 @@ pub fn load(options: &LoadOptions) -> Loaded {
     for warning in prow.warnings() {
         out.warnings.push(Diagnostic::file(config_path, warning));
     }
-    let queue_defined = |queue: &str| prow.plank.job_queue_capacities.contains_key(queue);
-    job_errors.extend(jobs.validate(&ValidationOptions {
-        pod_namespace: &prow.pod_namespace,
-        job_queue_defined: &queue_defined,
-    }));
+    job_errors.extend(validate_on_all_cores(prow, jobs));
     for error in job_errors {
         out.errors.push(job_diagnostic(&error, &lines));
     }
@@ -157,6 +197,88 @@ pub fn load(options: &LoadOptions) -> Loaded {
         load_plugins(path, options.strict, &mut out);
     }
     out
+}
+
+/// Upstream's `ValidateJobConfig`, one repository (and the periodics) at a time on all
+/// cores, with the errors in upstream's order (presubmits, postsubmits, periodics).
+fn validate_on_all_cores(prow: &ProwConfig, jobs: &JobConfig) -> Vec<JobConfigError> {
+    enum Part<'a> {
+        Presubmits(&'a str, &'a [Presubmit]),
+        Postsubmits(&'a str, &'a [Postsubmit]),
+        Periodics(&'a [Periodic]),
+    }
+    // The periodics, the largest part, go first so the other threads share the rest.
+    let mut parts: Vec<Part<'_>> = std::iter::once(Part::Periodics(&jobs.periodics))
+        .chain(
+            jobs.presubmits
+                .iter()
+                .map(|(repo, list)| Part::Presubmits(repo, list)),
+        )
+        .chain(
+            jobs.postsubmits
+                .iter()
+                .map(|(repo, list)| Part::Postsubmits(repo, list)),
+        )
+        .collect();
+    let queue_defined = |queue: &str| prow.plank.job_queue_capacities.contains_key(queue);
+    let results = par_map_mut(
+        &mut parts,
+        || (),
+        |(), part| {
+            let options = ValidationOptions {
+                pod_namespace: &prow.pod_namespace,
+                job_queue_defined: &queue_defined,
+            };
+            match part {
+                Part::Presubmits(repo, list) => validate_presubmits(repo, list, &options),
+                Part::Postsubmits(repo, list) => validate_postsubmits(repo, list, &options),
+                Part::Periodics(list) => validate_periodics(list, &options),
+            }
+        },
+    );
+    let mut results = results.into_iter();
+    let periodic_errors = results.next().unwrap_or_default();
+    results.flatten().chain(periodic_errors).collect()
+}
+
+/// Defaults one file's jobs: decoration and ProwJob defaults from the Prow config (merged
+/// once per repository and cluster), presets, and compiled regexes.
+fn finalize_part(
+    prow: &ProwConfig,
+    decorate_all_jobs: bool,
+    presets: &[Preset],
+    cache: &mut RegexCache,
+    jobs: &mut JobConfig,
+) -> Vec<JobConfigError> {
+    let decoration_memo = RefCell::new(HashMap::new());
+    let decoration = |repo: &str, cluster: &str| {
+        decoration_memo
+            .borrow_mut()
+            .entry((repo.to_string(), cluster.to_string()))
+            .or_insert_with(|| {
+                prow.plank
+                    .guess_default_decoration_config(repo, cluster)
+                    .map(Arc::new)
+            })
+            .clone()
+    };
+    let prowjob_memo = RefCell::new(HashMap::new());
+    let prowjob_default = |repo: &str, cluster: &str| {
+        Some(
+            prowjob_memo
+                .borrow_mut()
+                .entry((repo.to_string(), cluster.to_string()))
+                .or_insert_with(|| prow.get_prowjob_default(repo, cluster))
+                .clone(),
+        )
+    };
+    let defaults = JobDefaults {
+        pod_namespace: &prow.pod_namespace,
+        decorate_all_jobs,
+        default_decoration: &decoration,
+        default_prowjob: &prowjob_default,
+    };
+    jobs.finalize_with_presets(&defaults, cache, presets)
 }
 
 fn load_plugins(path: &Path, strict: bool, out: &mut Loaded) {

@@ -1051,11 +1051,11 @@ impl DecorationConfig {
         own: Option<&DecorationConfig>,
         def: Option<&DecorationConfig>,
     ) -> Option<DecorationConfig> {
-        merge_opt(
-            &own.cloned(),
-            &def.cloned(),
-            DecorationConfig::apply_default,
-        )
+        match (own, def) {
+            (Some(own), Some(def)) => Some(own.apply_default(def)),
+            (Some(only), None) | (None, Some(only)) => Some(only.clone()),
+            (None, None) => None,
+        }
     }
 
     /// Checks that utility images and the GCS configuration are complete and valid and

@@ -54,10 +54,10 @@ pub(crate) fn resolve(text: &str, style: Style) -> Resolved<'_> {
     if let Some(v) = parse_go_int(&plain) {
         return v;
     }
-    if is_yaml_float(&plain) {
-        if let Ok(f) = plain.parse::<f64>() {
-            return Resolved::Float(f);
-        }
+    if is_yaml_float(&plain)
+        && let Ok(f) = plain.parse::<f64>()
+    {
+        return Resolved::Float(f);
     }
     Resolved::Str(text)
 }

@@ -360,14 +360,14 @@ impl<'a> Builder<'a, '_> {
 }
 
 fn scalar_style(style: ScalarStyle, tag: Option<&Tag>) -> Style {
-    if let Some(tag) = tag {
-        if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" {
-            return match tag.suffix.as_str() {
-                "str" | "binary" | "timestamp" => Style::Str,
-                "int" | "float" | "bool" | "null" => Style::Typed,
-                _ => plain_or_str(style),
-            };
-        }
+    if let Some(tag) = tag
+        && (tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!")
+    {
+        return match tag.suffix.as_str() {
+            "str" | "binary" | "timestamp" => Style::Str,
+            "int" | "float" | "bool" | "null" => Style::Typed,
+            _ => plain_or_str(style),
+        };
     }
     plain_or_str(style)
 }
