@@ -76,26 +76,7 @@ impl ValidationError {
 // ---------------------------------------------------------------------------
 // Small helpers shared with the tide and branch_protection modules.
 
-/// Quotes a string the way Go's `%q` does.
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub(crate) use crate::prowjob::go_quote;
 
 /// Formats a list the way Go's `%q` does: `["a" "b"]`.
 pub(crate) fn go_quote_list(items: &[String]) -> String {
