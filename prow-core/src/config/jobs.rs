@@ -1678,35 +1678,13 @@ pub fn validate_presubmits(
     jobs: &[Presubmit],
     opts: &ValidationOptions<'_>,
 ) -> Vec<JobConfigError> {
-    let mut errs = Vec::new();
-    check_names_and_contexts(
+    validate_repo_jobs(
         repo,
         jobs,
-        |j| &j.brancher,
-        |j| &j.reporter.context,
-        &mut errs,
-    );
-    for job in jobs {
-        let base = &job.job_base;
-        job_base_errors(base, Presubmit::JOB_TYPE, Some(repo), opts, &mut errs);
-        if let Err(e) = validate_triggering(job) {
-            errs.push(JobConfigError::for_job(
-                base,
-                Presubmit::JOB_TYPE,
-                Some(repo),
-                e.field,
-                e.message,
-            ));
-        }
-        if let Err(e) = validate_reporting(base, &job.reporter) {
-            errs.push(
-                JobConfigError::for_job(base, Presubmit::JOB_TYPE, Some(repo), e.field, e.message)
-                    .wrapped(format!("invalid presubmit job {}", base.name)),
-            );
-        }
-    }
-    sort_by_job_order(&mut errs, jobs);
-    errs
+        opts,
+        |j| (&j.brancher, &j.reporter),
+        validate_triggering,
+    )
 }
 
 /// Validates the postsubmits of one repo (upstream's `validatePostsubmits`).
@@ -1715,30 +1693,48 @@ pub fn validate_postsubmits(
     jobs: &[Postsubmit],
     opts: &ValidationOptions<'_>,
 ) -> Vec<JobConfigError> {
+    validate_repo_jobs(
+        repo,
+        jobs,
+        opts,
+        |j| (&j.brancher, &j.reporter),
+        validate_always_run,
+    )
+}
+
+/// What presubmits and postsubmits share: names and contexts, the job base, the check of
+/// their own kind (`own_check`), and reporting.
+fn validate_repo_jobs<T: Job>(
+    repo: &str,
+    jobs: &[T],
+    opts: &ValidationOptions<'_>,
+    parts: impl Fn(&T) -> (&Brancher, &Reporter),
+    own_check: impl Fn(&T) -> Result<(), FieldError>,
+) -> Vec<JobConfigError> {
     let mut errs = Vec::new();
     check_names_and_contexts(
         repo,
         jobs,
-        |j| &j.brancher,
-        |j| &j.reporter.context,
+        |j| parts(j).0,
+        |j| &parts(j).1.context,
         &mut errs,
     );
     for job in jobs {
-        let base = &job.job_base;
-        job_base_errors(base, Postsubmit::JOB_TYPE, Some(repo), opts, &mut errs);
-        if let Err(e) = validate_always_run(job) {
+        let base = job.job_base();
+        job_base_errors(base, T::JOB_TYPE, Some(repo), opts, &mut errs);
+        if let Err(e) = own_check(job) {
             errs.push(JobConfigError::for_job(
                 base,
-                Postsubmit::JOB_TYPE,
+                T::JOB_TYPE,
                 Some(repo),
                 e.field,
                 e.message,
             ));
         }
-        if let Err(e) = validate_reporting(base, &job.reporter) {
+        if let Err(e) = validate_reporting(base, parts(job).1) {
             errs.push(
-                JobConfigError::for_job(base, Postsubmit::JOB_TYPE, Some(repo), e.field, e.message)
-                    .wrapped(format!("invalid postsubmit job {}", base.name)),
+                JobConfigError::for_job(base, T::JOB_TYPE, Some(repo), e.field, e.message)
+                    .wrapped(format!("invalid {} job {}", T::JOB_TYPE, base.name)),
             );
         }
     }
