@@ -414,7 +414,7 @@ fn plugin_config_problems_name_the_section() {
     ]);
     let e = errors(&s, &s.load(false));
     assert_eq!(e.len(), 1, "{e:?}");
-    assert!(e[0].starts_with("plugins.yaml: size: "), "{e:?}");
+    assert!(e[0].starts_with("plugins.yaml:1: size: "), "{e:?}");
 }
 
 #[test]
@@ -426,4 +426,17 @@ fn a_missing_file_is_an_error_not_a_panic() {
         e[0].starts_with("config.yaml: error reading config"),
         "{e:?}"
     );
+}
+
+#[test]
+fn prow_config_problems_name_file_line_and_field() {
+    let config = "pod_namespace: test-pods\ntide:\n  queries:\n  - repos: [o/r]\n    labels: [lgtm]\n  - repos: [o/r]\n    labels: [lgtm]\n    missingLabels: [lgtm]\n";
+    let s = Scratch::new(&[("config.yaml", config), ("jobs/a.yaml", "")]);
+    let e = errors(&s, &s.load(false));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with("config.yaml:6: tide.queries[1]: "),
+        "{e:?}"
+    );
+    assert!(e[0].contains("lgtm"), "{e:?}");
 }

@@ -79,14 +79,15 @@ pub fn load(options: &LoadOptions) -> Loaded {
 
     // config.yaml: the Prow config and, in the same document, presets and jobs.
     let config_path = &options.config_path;
-    match std::fs::read_to_string(config_path) {
+    let config_text = std::fs::read_to_string(config_path);
+    match &config_text {
         Err(e) => out.errors.push(Diagnostic::file(
             config_path,
             format!("error reading config: {e}"),
         )),
         Ok(text) => {
             out.files += 1;
-            match read_config_file(&text) {
+            match read_config_file(text) {
                 Err(e) => out
                     .errors
                     .push(Diagnostic::from_yaml_error(config_path, &e)),
@@ -175,14 +176,22 @@ pub fn load(options: &LoadOptions) -> Loaded {
 
     // Validation: upstream's validateComponentConfig and ValidateJobConfig.
     let Config { prow, jobs } = &out.config;
-    for error in prow.validate() {
-        out.errors.push(Diagnostic {
-            file: Some(config_path.clone()),
-            line: None,
-            column: None,
-            field: error.field.clone(),
-            message: error.message.clone(),
-        });
+    let prow_errors = prow.validate();
+    if !prow_errors.is_empty() {
+        // Rare: parse once more to point each error at its line.
+        let document = config_text
+            .as_deref()
+            .ok()
+            .and_then(|t| Document::parse(t).ok());
+        for error in prow_errors {
+            out.errors.push(Diagnostic {
+                file: Some(config_path.clone()),
+                line: document.as_ref().and_then(|d| d.line_of(&error.field)),
+                column: None,
+                field: error.field.clone(),
+                message: error.message.clone(),
+            });
+        }
     }
     for warning in prow.warnings() {
         out.warnings.push(Diagnostic::file(config_path, warning));
@@ -313,7 +322,7 @@ fn load_plugins(path: &Path, strict: bool, out: &mut Loaded) {
     for error in plugins.validate() {
         out.errors.push(Diagnostic {
             file: Some(path.to_path_buf()),
-            line: None,
+            line: document.line_of(error.section),
             column: None,
             field: error.section.to_string(),
             message: error.message.clone(),

@@ -224,6 +224,35 @@ impl<'a> Document<'a> {
         out
     }
 
+    /// The line of the value at `path` — dotted keys, `[N]` indices and `["key"]` quoted keys,
+    /// as in `tide.queries[1]` or `branch-protection.orgs["kubernetes"]` — or of the deepest
+    /// part of it that exists; `None` when not even its first key does.
+    pub fn line_of(&self, path: &str) -> Option<usize> {
+        use tree::Kind;
+        let mut node = &self.root;
+        let mut line = None;
+        for step in path_steps(path) {
+            match (&node.kind, step) {
+                (Kind::Map(entries), PathStep::Key(key)) => {
+                    let Some(entry) = entries.iter().find(|e| e.key == key) else {
+                        break;
+                    };
+                    line = Some(entry.line as usize);
+                    node = &entry.value;
+                }
+                (Kind::Seq(items), PathStep::Index(i)) => {
+                    let Some(item) = items.get(i) else {
+                        break;
+                    };
+                    line = Some(item.line as usize);
+                    node = item;
+                }
+                _ => break,
+            }
+        }
+        line
+    }
+
     /// Reads the document into `T`, adding the unknown fields found to `warnings`.
     pub fn deserialize<T: DeserializeOwned>(
         &self,
@@ -231,6 +260,40 @@ impl<'a> Document<'a> {
     ) -> Result<T, Error> {
         de::deserialize(&self.root, warnings)
     }
+}
+
+/// One step of a path given to [`Document::line_of`].
+enum PathStep<'p> {
+    Key(&'p str),
+    Index(usize),
+}
+
+/// Splits `a.b[2]["c.d"]` into its steps.
+fn path_steps(path: &str) -> Vec<PathStep<'_>> {
+    let mut steps = Vec::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("[\"") {
+            let end = after.find("\"]").unwrap_or(after.len());
+            steps.push(PathStep::Key(&after[..end]));
+            rest = after.get(end + 2..).unwrap_or("");
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']').unwrap_or(after.len());
+            match after[..end].parse() {
+                Ok(i) => steps.push(PathStep::Index(i)),
+                Err(_) => steps.push(PathStep::Key(&after[..end])),
+            }
+            rest = after.get(end + 1..).unwrap_or("");
+        } else {
+            let rest_trimmed = rest.strip_prefix('.').unwrap_or(rest);
+            let end = rest_trimmed.find(['.', '[']).unwrap_or(rest_trimmed.len());
+            if end > 0 {
+                steps.push(PathStep::Key(&rest_trimmed[..end]));
+            }
+            rest = &rest_trimmed[end..];
+        }
+    }
+    steps
 }
 
 /// Reads the first document of `text` into `T`; warnings are dropped.

@@ -300,3 +300,21 @@ fn deep_nesting_is_refused_not_a_crash() {
 fn unknown_anchor_is_an_error() {
     assert!(from_str::<serde_json::Value>("a: *nothing\n").is_err());
 }
+
+#[test]
+fn line_of_finds_paths_and_their_deepest_existing_part() {
+    let doc = Document::parse(
+        "tide:\n  queries:\n  - repos: [a]\n  - repos: [b]\n    labels: [lgtm]\nbranch-protection:\n  orgs:\n    kubernetes.io:\n      protect: true\n",
+    )
+    .unwrap();
+    assert_eq!(doc.line_of("tide"), Some(1));
+    assert_eq!(doc.line_of("tide.queries[1]"), Some(4));
+    assert_eq!(doc.line_of("tide.queries[1].labels"), Some(5));
+    assert_eq!(
+        doc.line_of("branch-protection.orgs[\"kubernetes.io\"].protect"),
+        Some(9)
+    );
+    // The deepest part that exists.
+    assert_eq!(doc.line_of("tide.queries[7]"), Some(2));
+    assert_eq!(doc.line_of("nothing.here"), None);
+}
