@@ -2,3 +2,6 @@
 //! run exactly what the binary runs.
 
 pub mod checkconfig;
+pub mod logging;
+pub mod phony;
+pub mod serve;

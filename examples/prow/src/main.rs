@@ -1,17 +1,25 @@
 //! `prow`: the reference binary of prow-rs.
 //!
-//! `prow checkconfig` loads, defaults and validates a Prow configuration as upstream's
-//! `checkconfig` does. Later components (`serve`, `demo`, `mkpj`, `phony`) join it as they
-//! land.
+//! - `prow checkconfig` loads, defaults and validates a Prow configuration as upstream's
+//!   `checkconfig` does;
+//! - `prow serve --components hook` runs the webhook intake;
+//! - `prow phony` sends a signed webhook to a hook, as upstream's `phony` does.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use prow::logging::{self, LogFormat};
 
 /// prow-rs: Kubernetes' Prow, in Rust.
 #[derive(Debug, Parser)]
 #[command(name = "prow", version, about, propagate_version = true)]
 struct Cli {
+    /// Log line format.
+    #[arg(long = "log-format", global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Log level or filter (`info`, `debug`, `prow_github=debug,info`); `RUST_LOG` wins.
+    #[arg(long = "log-level", global = true, default_value = "info")]
+    log_level: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -20,11 +28,18 @@ struct Cli {
 enum Command {
     /// Load, default and validate config.yaml, the job configs and plugins.yaml.
     Checkconfig(prow::checkconfig::Args),
+    /// Run Prow's components: today the webhook intake (`--components hook`).
+    Serve(prow::serve::Args),
+    /// Send a signed webhook to a hook, as GitHub would.
+    Phony(prow::phony::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging::init(cli.log_format, &cli.log_level);
     match cli.command {
         Command::Checkconfig(args) => prow::checkconfig::main(&args),
+        Command::Serve(args) => prow::serve::main(&args),
+        Command::Phony(args) => prow::phony::main(&args),
     }
 }
