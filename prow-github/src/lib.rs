@@ -8,10 +8,12 @@
 //!   payload into `prow_core` events and hands them to a dispatcher service;
 //! - the **GitHub client** (to come): prow-core's GitHub client trait implemented on octocrab,
 //!   with personal-token and GitHub App authentication, rate-limit handling and an ETag cache;
-//! - the **GitHub simulator** (to come): one stateful model of orgs, repositories, pull
-//!   requests, issues, labels, comments, reviews and statuses, usable in memory and over HTTP
-//!   on loopback, emitting the signed webhooks GitHub would send.
+//! - the **GitHub simulator** ([`simulator`]): one stateful model of orgs, repositories,
+//!   pull requests, issues, labels, comments, reviews and statuses; in memory it implements
+//!   the GitHub client trait, records every mutating call, has fault knobs, and emits the
+//!   webhooks GitHub would send (its HTTP face on loopback is to come).
 //!
 //! See `docs/architecture.md` for the crate map.
 
 pub mod hook;
+pub mod simulator;
