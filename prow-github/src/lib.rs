@@ -11,7 +11,8 @@
 //! - the **GitHub simulator** ([`simulator`]): one stateful model of orgs, repositories,
 //!   pull requests, issues, labels, comments, reviews and statuses; in memory it implements
 //!   the GitHub client trait, records every mutating call, has fault knobs, and emits the
-//!   webhooks GitHub would send (its HTTP face on loopback is to come).
+//!   webhooks GitHub would send; its HTTP face ([`simulator::http`]) serves the same state
+//!   over GitHub's REST and GraphQL APIs on loopback and delivers the webhooks to a hook.
 //!
 //! See `docs/architecture.md` for the crate map.
 

@@ -5,3 +5,4 @@ pub mod checkconfig;
 pub mod logging;
 pub mod phony;
 pub mod serve;
+pub mod simulator;

@@ -3,7 +3,8 @@
 //! - `prow checkconfig` loads, defaults and validates a Prow configuration as upstream's
 //!   `checkconfig` does;
 //! - `prow serve --components hook` runs the webhook intake;
-//! - `prow phony` sends a signed webhook to a hook, as upstream's `phony` does.
+//! - `prow phony` sends a signed webhook to a hook, as upstream's `phony` does;
+//! - `prow simulator` runs the GitHub simulator on loopback.
 
 use std::process::ExitCode;
 
@@ -32,6 +33,8 @@ enum Command {
     Serve(prow::serve::Args),
     /// Send a signed webhook to a hook, as GitHub would.
     Phony(prow::phony::Args),
+    /// Run the GitHub simulator as a server on loopback (REST + GraphQL, signed webhooks).
+    Simulator(prow::simulator::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,5 +44,6 @@ fn main() -> ExitCode {
         Command::Checkconfig(args) => prow::checkconfig::main(&args),
         Command::Serve(args) => prow::serve::main(&args),
         Command::Phony(args) => prow::phony::main(&args),
+        Command::Simulator(args) => prow::simulator::main(&args),
     }
 }

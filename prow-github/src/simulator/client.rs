@@ -7,11 +7,12 @@ use prow_core::event::{
     CheckRun, Issue, IssueComment, Label, Milestone, PullRequest, Review, Team, User,
 };
 use prow_core::github::{
-    CombinedStatus, GitHubClient, GitHubError, GitHubResult, MergeDetails, Permission,
-    PullRequestChange, RepoName, Status, TeamRole,
+    CombinedStatus, GitHubClient, GitHubResult, MergeDetails, Permission, PullRequestChange,
+    RepoName, Status, TeamRole,
 };
 
 use super::calls::{Action, Call};
+use super::faults::REFUSAL;
 use super::issues::Target;
 use super::state::{State, login_key, not_found, push_bounded};
 use super::{SimResult, Simulator};
@@ -73,6 +74,26 @@ impl SimClient {
     }
 }
 
+impl SimClient {
+    /// Passes the fault knobs for `graphql`, then answers a GraphQL request as GitHub's
+    /// `POST /graphql` does: a document with `data`, or with `errors` for a query the
+    /// simulator cannot answer. Both faces answer GraphQL through here.
+    pub(crate) async fn graphql_response(
+        &self,
+        query: &str,
+        variables: &serde_json::Value,
+    ) -> SimResult<serde_json::Value> {
+        self.sim.admit("graphql", false).await?;
+        let st = self.sim.lock();
+        Ok(super::http::graphql::answer(
+            &st,
+            &self.actor,
+            query,
+            variables,
+        ))
+    }
+}
+
 impl Simulator {
     /// A client acting as `login`.
     pub fn client_as(&self, login: &str) -> SimClient {
@@ -109,10 +130,21 @@ impl Simulator {
             ..
         } = &mut *st;
         let verdict = fault_state.admit(faults, method, mutating);
-        if let Err(err) = &verdict {
-            tracing::debug!(method, %err, "simulated fault");
+        match verdict {
+            Ok(()) => Ok(()),
+            Err((kind, err)) => {
+                tracing::debug!(method, %err, "simulated fault");
+                // Outside the HTTP face's scope there is nobody to tell.
+                let _ = REFUSAL.try_with(|slot| slot.set(Some(kind)));
+                Err(err)
+            }
         }
-        verdict
+    }
+
+    /// Gives back the primary rate limit's count of one admitted call (for a `304 Not
+    /// Modified` reply, which GitHub does not count).
+    pub(crate) fn refund_rate_limit(&self) {
+        self.lock().fault_state.refund_primary();
     }
 }
 
@@ -583,15 +615,11 @@ impl GitHubClient for SimClient {
 
     async fn graphql(
         &self,
-        _query: &str,
-        _variables: serde_json::Value,
+        query: &str,
+        variables: serde_json::Value,
     ) -> GitHubResult<serde_json::Value> {
-        self.sim.admit("graphql", false).await?;
-        Err(GitHubError::Status {
-            status: 501,
-            message: "the simulator answers GraphQL (Tide's search) on its HTTP face only"
-                .to_owned(),
-        })
+        let response = self.graphql_response(query, &variables).await?;
+        super::http::graphql::data_or_error(response)
     }
 }
 

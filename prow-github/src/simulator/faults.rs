@@ -104,6 +104,24 @@ impl Window {
     }
 }
 
+/// Which knob refused a call: the HTTP face answers each differently (`X-RateLimit-*` for the
+/// primary rate limit, `Retry-After` for the secondary one, the status for an injected failure).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// The primary rate limit was used up.
+    Primary,
+    /// The secondary rate limit was used up.
+    Secondary,
+    /// `fail_every` or `fail_next` struck.
+    Injected,
+}
+
+tokio::task_local! {
+    /// Set by the HTTP face around each request: the knob that refused one of its calls, so the
+    /// reply can say which limit was hit. Calls outside such a scope record nothing.
+    pub(crate) static REFUSAL: std::cell::Cell<Option<Refusal>>;
+}
+
 /// The counters behind the knobs.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FaultState {
@@ -120,29 +138,36 @@ fn seconds_until(now: Instant, end: Instant) -> u64 {
 }
 
 impl FaultState {
-    /// Decides whether the call to `method` goes through, counting it.
+    /// Decides whether the call to `method` goes through, counting it; a refusal says which
+    /// knob refused.
     pub(crate) fn admit(
         &mut self,
         faults: &mut Faults,
         method: &str,
         mutating: bool,
-    ) -> Result<(), GitHubError> {
+    ) -> Result<(), (Refusal, GitHubError)> {
         let now = Instant::now();
         if let Some(limit) = faults.primary_rate_limit {
             let window = Window::current(&mut self.primary, now, limit.window);
             if window.used >= limit.limit {
-                return Err(GitHubError::RateLimited {
-                    retry_after_seconds: Some(seconds_until(now, window.start + limit.window)),
-                });
+                return Err((
+                    Refusal::Primary,
+                    GitHubError::RateLimited {
+                        retry_after_seconds: Some(seconds_until(now, window.start + limit.window)),
+                    },
+                ));
             }
             window.used += 1;
         }
         if mutating && let Some(limit) = faults.secondary_rate_limit {
             let window = Window::current(&mut self.secondary, now, limit.window);
             if window.used >= limit.limit {
-                return Err(GitHubError::RateLimited {
-                    retry_after_seconds: Some(limit.retry_after.as_secs().max(1)),
-                });
+                return Err((
+                    Refusal::Secondary,
+                    GitHubError::RateLimited {
+                        retry_after_seconds: Some(limit.retry_after.as_secs().max(1)),
+                    },
+                ));
             }
             window.used += 1;
         }
@@ -157,15 +182,23 @@ impl FaultState {
         if faults.fail_next > 0 {
             let err = failure();
             faults.fail_next -= 1;
-            return Err(err);
+            return Err((Refusal::Injected, err));
         }
         if faults.fail_every > 0 {
             self.counted += 1;
             if self.counted.is_multiple_of(faults.fail_every) {
-                return Err(failure());
+                return Err((Refusal::Injected, failure()));
             }
         }
         Ok(())
+    }
+
+    /// Gives back one call of the primary rate limit's current window (GitHub does not count
+    /// a conditional request answered `304 Not Modified`).
+    pub(crate) fn refund_primary(&mut self) {
+        if let Some(window) = &mut self.primary {
+            window.used = window.used.saturating_sub(1);
+        }
     }
 
     /// Where the primary rate limit stands, when one is set.

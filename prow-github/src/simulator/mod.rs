@@ -1,5 +1,5 @@
 //! The GitHub simulator: one stateful, in-memory model of GitHub that every prow-rs component
-//! is tested against. Its plain methods are the state API (later also served over HTTP); it
+//! is tested against. Its plain methods are the state API (also served over HTTP: [`http`]); it
 //! implements [`GitHubClient`](prow_core::github::GitHubClient) as the bot, and sends the
 //! webhooks GitHub would send for every change.
 //!
@@ -9,7 +9,9 @@
 //!   diff comments, reactions, commit statuses and check runs.
 //! - **Faces**: [`Simulator`] is the bot's [`GitHubClient`](prow_core::github::GitHubClient);
 //!   [`Simulator::client_as`] gives one for any login. Their calls pass the [`Faults`] knobs
-//!   and mutating ones land in the call log ([`Simulator::calls`]).
+//!   and mutating ones land in the call log ([`Simulator::calls`]). [`SimulatorServer`]
+//!   serves the same state over GitHub's REST and GraphQL APIs through the same client code
+//!   (the HTTP face, [`http`]), and [`WebhookDeliverer`] POSTs the webhooks to a hook.
 //! - **World**: methods ending in `_as` (and [`Simulator::open_pull_request`],
 //!   [`Simulator::push_to_pull_request`], ...) act as a named user: they emit webhooks but
 //!   bypass the fault knobs and the call log, so a test's own moves never muddle what it
@@ -49,6 +51,7 @@ mod calls;
 mod client;
 mod faults;
 mod git;
+pub mod http;
 mod issues;
 mod pulls;
 mod refs;
@@ -71,6 +74,9 @@ pub use calls::{Action, Call};
 pub use client::SimClient;
 pub use faults::{Faults, PrimaryRateLimit, RateLimitStatus, SecondaryRateLimit};
 pub use git::Files;
+pub use http::{
+    DeliveryRecord, HookTarget, HttpFace, HttpOptions, SimulatorServer, WebhookDeliverer,
+};
 pub use pulls::NewPullRequest;
 pub use refs::{CommitInfo, NewCheckRun};
 pub use seed::{
@@ -85,7 +91,7 @@ use state::{Clock, State};
 pub type SimResult<T> = Result<T, GitHubError>;
 
 /// A handle on one simulated GitHub. Clones share the same state, so a test, the components
-/// under test and (later) the HTTP face can all hold one.
+/// under test and the HTTP face can all hold one.
 #[derive(Clone)]
 pub struct Simulator {
     state: Arc<Mutex<State>>,
@@ -121,6 +127,21 @@ impl Simulator {
         let (sender, receiver) = unbounded_channel();
         self.lock().subscribers.push(sender);
         receiver
+    }
+
+    /// A receiver of every webhook sent from now on, with how many webhooks were sent before
+    /// it (so a reader can tell when it has seen all sent so far: see [`Simulator::webhook_count`]).
+    pub(crate) fn subscribe_counted(&self) -> (u64, UnboundedReceiver<SimWebhook>) {
+        let (sender, receiver) = unbounded_channel();
+        let mut st = self.lock();
+        st.subscribers.push(sender);
+        (st.delivery_seq, receiver)
+    }
+
+    /// How many webhooks the simulator has sent since it was made (history limits and
+    /// [`Simulator::take_webhooks`] aside).
+    pub(crate) fn webhook_count(&self) -> u64 {
+        self.lock().delivery_seq
     }
 
     /// Every webhook sent so far, oldest first (the last

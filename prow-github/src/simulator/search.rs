@@ -322,6 +322,16 @@ impl State {
 
     /// The issues and pull requests matching `query`.
     pub(crate) fn search(&self, query: &str) -> SimResult<Vec<Issue>> {
+        Ok(self
+            .search_matches(query)?
+            .into_iter()
+            .map(|(rec, issue)| self.issue_obj(rec, issue))
+            .collect())
+    }
+
+    /// The records of the issues and pull requests matching `query`, in the order the search
+    /// returns them (for answers that need more than the issue, such as GraphQL's).
+    pub(crate) fn search_matches(&self, query: &str) -> SimResult<Vec<(&RepoRec, &IssueRec)>> {
         let parsed = parse(query)?;
         let mut found: Vec<(&RepoRec, &IssueRec)> = self
             .repos
@@ -352,10 +362,7 @@ impl State {
                 found.reverse();
             }
         }
-        Ok(found
-            .into_iter()
-            .map(|(rec, issue)| self.issue_obj(rec, issue))
-            .collect())
+        Ok(found)
     }
 }
 

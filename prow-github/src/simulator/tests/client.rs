@@ -925,13 +925,18 @@ async fn milestones() {
 }
 
 #[tokio::test]
-async fn graphql_waits_for_the_http_face() {
+async fn graphql_answers_in_memory_too() {
     let sim = world();
-    let err = sim
+    let data = sim
         .graphql("query { viewer { login } }", serde_json::json!({}))
         .await
+        .unwrap();
+    assert_eq!(data, serde_json::json!({ "viewer": { "login": BOT } }));
+    let err = sim
+        .graphql("query { nope }", serde_json::json!({}))
+        .await
         .unwrap_err();
-    assert_eq!(kind(&err), "501");
+    assert_eq!(kind(&err), "422");
 }
 
 #[tokio::test]
