@@ -6,8 +6,9 @@
 //!   method, the `X-GitHub-Event` / `X-GitHub-Delivery` headers and the `X-Hub-Signature-256`
 //!   HMAC (with Prow's per-repository, rotating secret file), limits the body size, parses the
 //!   payload into `prow_core` events and hands them to a dispatcher service;
-//! - the **GitHub client** (to come): prow-core's GitHub client trait implemented on octocrab,
-//!   with personal-token and GitHub App authentication, rate-limit handling and an ETag cache;
+//! - the **GitHub client** ([`client`]): prow-core's GitHub client trait implemented on
+//!   octocrab, with personal-token and GitHub App authentication, rate-limit handling,
+//!   retries, an ETag cache, dry-run and metrics;
 //! - the **GitHub simulator** ([`simulator`]): one stateful model of orgs, repositories,
 //!   pull requests, issues, labels, comments, reviews and statuses; in memory it implements
 //!   the GitHub client trait, records every mutating call, has fault knobs, and emits the
@@ -16,5 +17,6 @@
 //!
 //! See `docs/architecture.md` for the crate map.
 
+pub mod client;
 pub mod hook;
 pub mod simulator;
