@@ -76,13 +76,7 @@ impl ValidationError {
 // ---------------------------------------------------------------------------
 // Small helpers shared with the tide and branch_protection modules.
 
-pub(crate) use crate::prowjob::go_quote;
-
-/// Formats a list the way Go's `%q` does: `["a" "b"]`.
-pub(crate) fn go_quote_list(items: &[String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|s| go_quote(s)).collect();
-    format!("[{}]", quoted.join(" "))
-}
+pub(crate) use crate::prowjob::{go_quote, go_quote_list};
 
 /// Compiles a regex, reporting failures on one line.
 pub(crate) fn compile_go_regex(pattern: &str) -> Result<Regex, String> {

@@ -94,14 +94,7 @@ pub enum OwnersError {
     },
 }
 
-/// Normalizes a GitHub login: lower-cased, without a leading `@`.
-pub fn norm_login(login: &str) -> String {
-    let lower = login.to_lowercase();
-    match lower.strip_prefix('@') {
-        Some(rest) => rest.to_owned(),
-        None => lower,
-    }
-}
+pub use crate::event::norm_login;
 
 /// Normalizes every login of a list with [`norm_login`] into a set.
 pub fn norm_logins<I, S>(logins: I) -> BTreeSet<String>

@@ -299,7 +299,7 @@ pub(crate) fn go_quote(s: &str) -> String {
 }
 
 /// Formats a list of strings like Go's `%q` on a `[]string`: `["a" "b"]`.
-fn go_quote_list(items: &[String]) -> String {
+pub(crate) fn go_quote_list(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|s| go_quote(s)).collect();
     format!("[{}]", quoted.join(" "))
 }
