@@ -234,6 +234,18 @@ pub enum GitHubError {
     Transport(String),
 }
 
+impl GitHubError {
+    /// `Ok` when GitHub accepted every user, else [`GitHubError::MissingUsers`] naming those
+    /// it refused.
+    pub fn missing_users(missing: Vec<String>) -> GitHubResult<()> {
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(GitHubError::MissingUsers(missing))
+        }
+    }
+}
+
 /// The result of a GitHub call.
 pub type GitHubResult<T> = Result<T, GitHubError>;
 

@@ -761,11 +761,7 @@ impl GitHubClient for Client {
             .filter(|login| !issue.is_assignee(login))
             .cloned()
             .collect();
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(GitHubError::MissingUsers(missing))
-        }
+        GitHubError::missing_users(missing)
     }
 
     async fn unassign_issue(
@@ -848,11 +844,7 @@ impl GitHubClient for Client {
         missing.extend(foreign);
         // Report them in the order asked.
         missing.sort_by_key(|m| logins.iter().position(|l| l == m));
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(GitHubError::MissingUsers(missing))
-        }
+        GitHubError::missing_users(missing)
     }
 
     async fn unrequest_review(

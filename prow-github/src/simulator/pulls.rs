@@ -358,11 +358,7 @@ impl State {
             let extra = object([("requested_team", to_json(&team))]);
             self.emit_pull_request(repo, number, "review_requested", actor, extra);
         }
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(GitHubError::MissingUsers(missing))
-        }
+        GitHubError::missing_users(missing)
     }
 
     /// Withdraws review requests from users and teams (`org/team-slug`).
