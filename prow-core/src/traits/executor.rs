@@ -5,24 +5,46 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 use super::BoxFuture;
 use crate::prowjob::ProwJob;
 
-/// Where a job's run stands, as the executor sees it.
+/// Where a job's run stands, as the executor sees it. plank maps these to ProwJob states the
+/// way upstream plank maps pod phases.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExecutionState {
-    /// Accepted, not yet running (a pod not yet scheduled, a clone in progress).
+    /// Accepted but not yet placed anywhere (a pod no node has taken): plank errors the job
+    /// after `plank.pod_unscheduled_timeout`.
+    Unscheduled,
+    /// Placed, not yet running (images pulling, refs cloning): plank errors the job after
+    /// `plank.pod_pending_timeout`.
     Pending,
-    /// Running.
+    /// Running: plank aborts the job after `plank.pod_running_timeout`.
     Running,
     /// Finished with success.
     Succeeded,
     /// Finished with failure (a non-zero exit).
     Failed,
-    /// Could not run or was lost (evicted, deleted, the process vanished); plank decides
-    /// between retrying and `error`.
+    /// Evicted by the cluster: plank starts the run again, up to `plank.max_revivals`, unless
+    /// the job sets `error_on_eviction`.
+    Evicted,
+    /// The run vanished (its pod was deleted, its process died with the server, its phase is
+    /// unknown): plank starts it again up to `plank.max_revivals`, else marks it `error`.
     Lost,
+}
+
+impl ExecutionState {
+    /// Whether the run has finished, one way or another.
+    pub fn is_finished(&self) -> bool {
+        matches!(
+            self,
+            ExecutionState::Succeeded
+                | ExecutionState::Failed
+                | ExecutionState::Evicted
+                | ExecutionState::Lost
+        )
+    }
 }
 
 /// What the executor knows of a job's run.
@@ -35,6 +57,25 @@ pub struct Execution {
     /// The executor's name for the run (a pod name, a process ID); plank stores it in
     /// `status.pod_name`.
     pub name: String,
+    /// When the run started running (a pod's `status.startTime`, a process's spawn), if it
+    /// has; plank measures `pod_running_timeout` from it.
+    pub started: Option<DateTime<Utc>>,
+}
+
+/// One run an executor holds resources for (a pod, a job's workspace and process), as
+/// sinker sees it when it collects garbage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunInfo {
+    /// The executor's name for the run (as in [`Execution::name`]).
+    pub name: String,
+    /// The name of the ProwJob it runs for (the `prow.k8s.io/id` label), if known.
+    pub job: Option<String>,
+    /// The build cluster alias it lives in (`default` for a local executor).
+    pub cluster: String,
+    /// When the run was created.
+    pub created: DateTime<Utc>,
+    /// When it finished, if it has (a pod's containers terminated, a process exited).
+    pub finished: Option<DateTime<Utc>>,
 }
 
 /// What went wrong in an executor.
@@ -63,6 +104,16 @@ pub trait JobExecutor: Send + Sync {
     async fn abort(&self, job: &ProwJob) -> Result<(), ExecutorError>;
     /// The run's log so far.
     async fn logs(&self, job: &ProwJob) -> Result<String, ExecutorError>;
+    /// Every run this executor holds resources for, for sinker. An executor that holds
+    /// nothing after a run ends has none to list.
+    async fn runs(&self) -> Result<Vec<RunInfo>, ExecutorError> {
+        Ok(Vec::new())
+    }
+    /// Frees a run's resources (deletes a pod, removes a workspace), killing it first if it
+    /// still runs.
+    async fn delete_run(&self, run: &RunInfo) -> Result<(), ExecutorError> {
+        Err(ExecutorError::NotFound(run.name.clone()))
+    }
 }
 
 /// One executor operation as a tower request.

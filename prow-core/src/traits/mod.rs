@@ -19,7 +19,7 @@ mod store;
 
 pub use executor::{
     Execution, ExecutionState, ExecutorError, ExecutorRequest, ExecutorResponse, ExecutorService,
-    JobExecutor,
+    JobExecutor, RunInfo,
 };
 pub use plugin::{
     CommandHelp, EventKind, Plugin, PluginContext, PluginError, PluginEvent, PluginHelp,

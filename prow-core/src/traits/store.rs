@@ -61,6 +61,9 @@ pub enum StoreError {
     /// The job changed since it was read (its `resourceVersion` is stale): read it again.
     #[error("prowjob {0:?} was modified concurrently")]
     Conflict(String),
+    /// The job cannot be stored as given (no `metadata.name`, a field the backend rejects).
+    #[error("invalid prowjob: {0}")]
+    Invalid(String),
     /// The backend failed (database, API server).
     #[error("job store: {0}")]
     Backend(String),
@@ -69,7 +72,9 @@ pub enum StoreError {
 /// A stream of changes to the store, from the moment it was opened.
 #[async_trait]
 pub trait JobWatch: Send {
-    /// The next change; `None` when the store closed the watch.
+    /// The next change; `None` when the watch ended (the store closed it, or the watcher fell
+    /// so far behind that changes were dropped). A controller then lists again and opens a
+    /// new watch, as a Kubernetes informer does.
     async fn next(&mut self) -> Option<WatchEvent>;
 }
 

@@ -438,6 +438,7 @@ impl JobExecutor for FakeExecutor {
         self.started.lock().unwrap().push(job.metadata.name.clone());
         Ok(Execution {
             state: ExecutionState::Running,
+            started: None,
             description: String::new(),
             name: format!("pod-{}", job.metadata.name),
         })
@@ -480,6 +481,7 @@ async fn executor_runs_as_a_service_under_a_concurrency_limit() {
         started,
         ExecutorResponse::Execution(Execution {
             state: ExecutionState::Running,
+            started: None,
             description: String::new(),
             name: "pod-a".into()
         })

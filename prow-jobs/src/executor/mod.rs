@@ -1,0 +1,2 @@
+//! Job executors: every implementation of prow-core's
+//! [`JobExecutor`](prow_core::traits::JobExecutor) that prow-rs ships.
