@@ -9,4 +9,6 @@
 //!   periodics), `sinker` (garbage collection) and `crier` (reports to GitHub and Slack).
 
 pub mod executor;
+#[cfg(feature = "kubernetes")]
+pub mod kube;
 pub mod store;
