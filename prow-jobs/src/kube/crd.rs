@@ -82,7 +82,10 @@ fn pull_schema() -> Value {
                 "ref",
                 string("A git ref to fetch instead of the pull request's head (Gerrit)."),
             ),
-            ("head_ref", string("The name of the branch the pull request comes from.")),
+            (
+                "head_ref",
+                string("The name of the branch the pull request comes from."),
+            ),
             ("link", string("A link to the pull request.")),
             ("commit_link", string("A link to the head commit.")),
             ("author_link", string("A link to the author's profile.")),
@@ -94,13 +97,19 @@ fn refs_schema(description: &str) -> Value {
     let mut schema = object(
         description,
         &[
-            ("org", string("The organization (or Gerrit host) of the repository.")),
+            (
+                "org",
+                string("The organization (or Gerrit host) of the repository."),
+            ),
             ("repo", string("The repository's name.")),
             ("repo_link", string("A link to the repository.")),
             ("base_ref", string("The branch the code is tested against.")),
             ("base_sha", string("The commit of the base branch.")),
             ("base_link", string("A link to the base commit.")),
-            ("pulls", array("The pull requests merged onto the base.", pull_schema())),
+            (
+                "pulls",
+                array("The pull requests merged onto the base.", pull_schema()),
+            ),
             (
                 "path_alias",
                 string("The import path to clone into instead of github.com/org/repo."),
@@ -111,11 +120,22 @@ fn refs_schema(description: &str) -> Value {
             ),
             (
                 "auxiliary",
-                boolean("Whether the repository only provides helper files, so it is not the version the job reports."),
+                boolean(
+                    "Whether the repository only provides helper files, so it is not the version the job reports.",
+                ),
             ),
-            ("clone_uri", string("The URI to clone from instead of GitHub.")),
-            ("skip_submodules", boolean("Whether to skip git submodules.")),
-            ("clone_depth", integer("How deep a shallow clone is; 0 for a full one.")),
+            (
+                "clone_uri",
+                string("The URI to clone from instead of GitHub."),
+            ),
+            (
+                "skip_submodules",
+                boolean("Whether to skip git submodules."),
+            ),
+            (
+                "clone_depth",
+                integer("How deep a shallow clone is; 0 for a full one."),
+            ),
             (
                 "skip_fetch_head",
                 boolean("Whether to skip fetching the HEAD of the default branch."),
@@ -142,9 +162,18 @@ fn spec_schema() -> Value {
                     &["presubmit", "postsubmit", "periodic", "batch"],
                 ),
             ),
-            ("agent", string("The controller that runs the job (kubernetes, jenkins, tekton-pipeline).")),
-            ("cluster", string("The alias of the build cluster the job runs in.")),
-            ("namespace", string("The namespace the job's pod or resources are created in.")),
+            (
+                "agent",
+                string("The controller that runs the job (kubernetes, jenkins, tekton-pipeline)."),
+            ),
+            (
+                "cluster",
+                string("The alias of the build cluster the job runs in."),
+            ),
+            (
+                "namespace",
+                string("The namespace the job's pod or resources are created in."),
+            ),
             ("job", string("The name of the job.")),
             ("refs", refs_schema("The code under test.")),
             (
@@ -155,8 +184,14 @@ fn spec_schema() -> Value {
                 ),
             ),
             ("report", boolean("Whether crier reports the job's result.")),
-            ("context", string("The GitHub status context the job reports to.")),
-            ("rerun_command", string("The comment that runs the job again.")),
+            (
+                "context",
+                string("The GitHub status context the job reports to."),
+            ),
+            (
+                "rerun_command",
+                string("The comment that runs the job again."),
+            ),
             {
                 let mut max = integer("How many runs of this job may run at once; 0 for no limit.");
                 max["minimum"] = json!(0);
@@ -166,21 +201,41 @@ fn spec_schema() -> Value {
                 "error_on_eviction",
                 boolean("Whether an evicted pod ends the job in error instead of starting again."),
             ),
-            ("pod_spec", open_object("The Kubernetes pod spec the job runs.")),
-            ("jenkins_spec", open_object("Settings for jobs run by Jenkins.")),
-            ("pipeline_run_spec", open_object("A Tekton PipelineRun spec.")),
+            (
+                "pod_spec",
+                open_object("The Kubernetes pod spec the job runs."),
+            ),
+            (
+                "jenkins_spec",
+                open_object("Settings for jobs run by Jenkins."),
+            ),
+            (
+                "pipeline_run_spec",
+                open_object("A Tekton PipelineRun spec."),
+            ),
             (
                 "tekton_pipeline_run_spec",
                 open_object("Tekton PipelineRun specs, by Tekton API version."),
             ),
             (
                 "decoration_config",
-                open_object("How the job's pod is decorated: utility images, GCS upload, timeouts."),
+                open_object(
+                    "How the job's pod is decorated: utility images, GCS upload, timeouts.",
+                ),
             ),
-            ("reporter_config", open_object("Reporter settings, such as Slack.")),
-            ("rerun_auth_config", open_object("Who may run the job again.")),
+            (
+                "reporter_config",
+                open_object("Reporter settings, such as Slack."),
+            ),
+            (
+                "rerun_auth_config",
+                open_object("Who may run the job again."),
+            ),
             ("hidden", boolean("Whether Deck hides the job.")),
-            ("prowjob_defaults", open_object("Defaults from the Prow config.")),
+            (
+                "prowjob_defaults",
+                open_object("Defaults from the Prow config."),
+            ),
             (
                 "job_queue_name",
                 string("The queue whose capacity limits how many such jobs run at once."),
@@ -207,7 +262,10 @@ fn status_schema() -> Value {
             ),
             ("pod_name", string("The name of the job's pod.")),
             ("build_id", string("The job's build ID.")),
-            ("jenkins_build_id", string("The build ID Jenkins gave the job.")),
+            (
+                "jenkins_build_id",
+                string("The build ID Jenkins gave the job."),
+            ),
             (
                 "prev_report_states",
                 json!({
@@ -314,8 +372,8 @@ mod tests {
     use super::*;
     use prow_core::pod::PodSpec;
     use prow_core::prowjob::{
-        DecorationConfig, ProwJobAgent, ProwJobDefault, ProwJobSpec, ProwJobState,
-        ProwJobStatus, ProwJobType, Pull, Refs, ReporterConfig, RerunAuthConfig,
+        DecorationConfig, ProwJobAgent, ProwJobDefault, ProwJobSpec, ProwJobState, ProwJobStatus,
+        ProwJobType, Pull, Refs, ReporterConfig, RerunAuthConfig,
     };
 
     /// Where the rendered CRD is shipped, from this crate's directory.
@@ -464,7 +522,10 @@ mod tests {
         let schema = &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
         let mut missing = Vec::new();
         undescribed(&every_field(), schema, "", &mut missing);
-        assert!(missing.is_empty(), "fields the CRD schema lacks: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "fields the CRD schema lacks: {missing:?}"
+        );
     }
 
     #[test]

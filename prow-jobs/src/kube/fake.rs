@@ -243,10 +243,40 @@ impl FakeApiServer {
         true
     }
 
+    /// Marks pod `namespace/name` as being deleted (`metadata.deletionTimestamp`), as the
+    /// API server does while a deleted pod's containers stop. Returns whether the pod exists.
+    pub fn mark_pod_deleting(&self, namespace: &str, name: &str) -> bool {
+        let mut inner = self.shared.lock();
+        let key = (Resource::Pod, namespace.to_string(), name.to_string());
+        let Some(mut pod) = inner.objects.get(&key).cloned() else {
+            return false;
+        };
+        inner.revision += 1;
+        let revision = inner.revision;
+        pod["metadata"]["deletionTimestamp"] = Value::String(now());
+        pod["metadata"]["resourceVersion"] = Value::String(revision.to_string());
+        inner.objects.insert(key, pod.clone());
+        self.shared.record(
+            &mut inner,
+            Change {
+                revision,
+                resource: Resource::Pod,
+                namespace: namespace.to_string(),
+                kind: "MODIFIED",
+                object: pod,
+            },
+        );
+        true
+    }
+
     /// Sets what the log API returns for `container` of pod `namespace/name`.
     pub fn set_pod_log(&self, namespace: &str, name: &str, container: &str, log: &str) {
         self.shared.lock().logs.insert(
-            (namespace.to_string(), name.to_string(), container.to_string()),
+            (
+                namespace.to_string(),
+                name.to_string(),
+                container.to_string(),
+            ),
             log.to_string(),
         );
     }
@@ -328,7 +358,11 @@ fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-async fn record_request(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+async fn record_request(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let line = format!(
         "{} {}",
         request.method(),
@@ -351,7 +385,13 @@ fn json_response(code: StatusCode, body: &Value) -> Response {
 }
 
 /// A `metav1.Status` failure, as the API server answers errors.
-fn failure(code: StatusCode, reason: &str, message: String, resource: Resource, name: &str) -> Response {
+fn failure(
+    code: StatusCode,
+    reason: &str,
+    message: String,
+    resource: Resource,
+    name: &str,
+) -> Response {
     let mut details = json!({ "kind": resource.plural() });
     if !name.is_empty() {
         details["name"] = Value::String(name.to_string());
@@ -427,10 +467,11 @@ async fn collection_get(
     RawQuery(query): RawQuery,
 ) -> Response {
     let params = query_params(query.as_deref());
-    let selector = match LabelSelector::parse(params.get("labelSelector").map_or("", String::as_str)) {
-        Ok(selector) => selector,
-        Err(message) => return bad_request(resource, message),
-    };
+    let selector =
+        match LabelSelector::parse(params.get("labelSelector").map_or("", String::as_str)) {
+            Ok(selector) => selector,
+            Err(message) => return bad_request(resource, message),
+        };
     if params.get("watch").is_some_and(|w| w == "true" || w == "1") {
         return watch(resource, &shared, namespace, selector, &params);
     }
@@ -476,7 +517,10 @@ fn watch(
         .get("timeoutSeconds")
         .and_then(|t| t.parse().ok())
         .map_or(DEFAULT_WATCH_TIMEOUT, Duration::from_secs);
-    let from = params.get("resourceVersion").map(String::as_str).unwrap_or("");
+    let from = params
+        .get("resourceVersion")
+        .map(String::as_str)
+        .unwrap_or("");
     let (tx, rx) = mpsc::channel::<Bytes>(64);
     let line = |kind: &str, object: &Value| {
         let mut text = json!({ "type": kind, "object": object }).to_string();
@@ -569,7 +613,9 @@ fn watch(
 
 fn stream_body(rx: mpsc::Receiver<Bytes>) -> Body {
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|chunk| (Ok::<_, Infallible>(chunk), rx))
+        rx.recv()
+            .await
+            .map(|chunk| (Ok::<_, Infallible>(chunk), rx))
     });
     Body::from_stream(stream)
 }
@@ -594,12 +640,13 @@ async fn object_get(
     }
 }
 
-fn parse_object(resource: Resource, body: &[u8]) -> Result<Map<String, Value>, Response> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(object)) => Ok(object),
-        Ok(_) => Err(bad_request(resource, "the body is not a JSON object".into())),
-        Err(e) => Err(bad_request(resource, format!("the body is not JSON: {e}"))),
-    }
+fn parse_object(resource: Resource, body: &[u8]) -> Result<Map<String, Value>, Box<Response>> {
+    let message = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(object)) => return Ok(object),
+        Ok(_) => "the body is not a JSON object".to_string(),
+        Err(e) => format!("the body is not JSON: {e}"),
+    };
+    Err(Box::new(bad_request(resource, message)))
 }
 
 fn metadata_str<'a>(object: &'a Map<String, Value>, field: &str) -> &'a str {
@@ -618,7 +665,7 @@ async fn create(
 ) -> Response {
     let mut object = match parse_object(resource, &body) {
         Ok(object) => object,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let given_namespace = metadata_str(&object, "namespace");
     if !given_namespace.is_empty() && given_namespace != namespace {
@@ -694,7 +741,7 @@ async fn replace(
 ) -> Response {
     let mut object = match parse_object(resource, &body) {
         Ok(object) => object,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let given_name = metadata_str(&object, "name");
     if !given_name.is_empty() && given_name != name {
@@ -852,12 +899,7 @@ async fn pod_log(
         .get(&(namespace, name, container))
         .cloned()
         .unwrap_or_default();
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/plain")],
-        log,
-    )
-        .into_response()
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], log).into_response()
 }
 
 /// A parsed `labelSelector`: `k=v`, `k==v`, `k!=v`, `k`, `!k`, `k in (a,b)`, `k notin (a,b)`.
@@ -925,16 +967,18 @@ impl LabelSelector {
 
     fn matches(&self, object: &Value) -> bool {
         let labels = &object["metadata"]["labels"];
-        self.requirements.iter().all(|requirement| match requirement {
-            Requirement::In(key, values) => labels[key]
-                .as_str()
-                .is_some_and(|v| values.iter().any(|w| w == v)),
-            Requirement::NotIn(key, values) => labels[key]
-                .as_str()
-                .is_none_or(|v| values.iter().all(|w| w != v)),
-            Requirement::Exists(key) => labels.get(key).is_some(),
-            Requirement::DoesNotExist(key) => labels.get(key).is_none(),
-        })
+        self.requirements
+            .iter()
+            .all(|requirement| match requirement {
+                Requirement::In(key, values) => labels[key]
+                    .as_str()
+                    .is_some_and(|v| values.iter().any(|w| w == v)),
+                Requirement::NotIn(key, values) => labels[key]
+                    .as_str()
+                    .is_none_or(|v| values.iter().all(|w| w != v)),
+                Requirement::Exists(key) => labels.get(key).is_some(),
+                Requirement::DoesNotExist(key) => labels.get(key).is_none(),
+            })
     }
 }
 

@@ -166,8 +166,10 @@ impl JobStore for KubeStore {
     }
 
     async fn list(&self, selector: &JobSelector) -> Result<Vec<ProwJob>, StoreError> {
-        let mut params = ListParams::default();
-        params.label_selector = label_selector(selector);
+        let params = ListParams {
+            label_selector: label_selector(selector),
+            ..ListParams::default()
+        };
         let request = self.request().list(&params).map_err(build_error)?;
         let list: ProwJobList = self
             .client
@@ -218,8 +220,7 @@ impl JobStore for KubeStore {
     async fn watch(&self) -> Result<Box<dyn JobWatch>, StoreError> {
         // The collection's current resourceVersion: the watch starts there, so it reports
         // every change from now on and none from before.
-        let mut params = ListParams::default();
-        params.limit = Some(1);
+        let params = ListParams::default().limit(1);
         let request = self.request().list(&params).map_err(build_error)?;
         let list: ProwJobList = self
             .client
@@ -297,7 +298,9 @@ mod tests {
     const PATIENCE: Duration = Duration::from_secs(30);
 
     async fn fake() -> (FakeApiServer, KubeStore) {
-        let server = FakeApiServer::start().await.expect("fake API server starts");
+        let server = FakeApiServer::start()
+            .await
+            .expect("fake API server starts");
         let store = KubeStore::new(server.client(), "default");
         (server, store)
     }
@@ -386,7 +389,10 @@ mod tests {
         pending.status.pod_name = "a".into();
         pending.status.description = "Job triggered.".into();
         let updated = store.update(pending).await.unwrap();
-        assert_eq!(next(&mut *watch).await, Some(WatchEvent::Modified(updated.clone())));
+        assert_eq!(
+            next(&mut *watch).await,
+            Some(WatchEvent::Modified(updated.clone()))
+        );
         assert_eq!(store.get("a").await.unwrap(), updated);
     }
 
@@ -402,7 +408,10 @@ mod tests {
         blind.status.state = Some(ProwJobState::Aborted);
         let updated = store.update(blind).await.unwrap();
         assert_eq!(updated.status.state, Some(ProwJobState::Aborted));
-        assert_ne!(updated.metadata.resource_version, created.metadata.resource_version);
+        assert_ne!(
+            updated.metadata.resource_version,
+            created.metadata.resource_version
+        );
     }
 
     #[tokio::test]
@@ -463,5 +472,78 @@ mod tests {
             store.create(job).await,
             Err(StoreError::Invalid(_))
         ));
+    }
+
+    /// A store on the cluster `KUBECONFIG` names, in `PROW_TEST_NAMESPACE` (`default`
+    /// otherwise), which must have the ProwJob CRD (`kubectl apply -f deploy/prowjob-crd.yaml`).
+    async fn real_cluster() -> KubeStore {
+        let client = kube::Client::try_default()
+            .await
+            .expect("a cluster from KUBECONFIG");
+        let namespace =
+            std::env::var("PROW_TEST_NAMESPACE").unwrap_or_else(|_| "default".to_string());
+        KubeStore::new(client, namespace)
+    }
+
+    fn unique_name(prefix: &str) -> String {
+        format!(
+            "{prefix}-{}",
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
+        )
+    }
+
+    #[tokio::test]
+    #[ignore = "needs a cluster: KUBECONFIG=… cargo test -p prow-jobs --features kubernetes -- --ignored"]
+    async fn real_cluster_create_get_update_delete() {
+        let store = real_cluster().await;
+        let name = unique_name("prow-rs-crud");
+        let mut job = sample_job(&name, "unit", "presubmit", "triggered");
+        job.metadata.namespace.clear();
+        job.metadata.extra.clear();
+        let created = store.create(job).await.expect("create");
+        assert!(!created.metadata.resource_version.is_empty());
+        let got = store.get(&name).await.expect("get");
+        assert_eq!(got.spec, created.spec);
+        let mut pending = got.clone();
+        pending.status.state = Some(ProwJobState::Pending);
+        let updated = store.update(pending).await.expect("update");
+        assert_eq!(updated.status.state, Some(ProwJobState::Pending));
+        assert!(matches!(
+            store.update(got).await,
+            Err(StoreError::Conflict(_))
+        ));
+        store.delete(&name).await.expect("delete");
+        assert!(matches!(
+            store.get(&name).await,
+            Err(StoreError::NotFound(_))
+        ));
+    }
+
+    #[tokio::test]
+    #[ignore = "needs a cluster: KUBECONFIG=… cargo test -p prow-jobs --features kubernetes -- --ignored"]
+    async fn real_cluster_watch_sees_create_update_delete() {
+        let store = real_cluster().await;
+        let mut watch = store.watch().await.expect("watch");
+        let name = unique_name("prow-rs-watch");
+        let mut job = sample_job(&name, "unit", "presubmit", "triggered");
+        job.metadata.namespace.clear();
+        job.metadata.extra.clear();
+        let created = store.create(job).await.expect("create");
+        let mut pending = created.clone();
+        pending.status.state = Some(ProwJobState::Pending);
+        let updated = store.update(pending).await.expect("update");
+        store.delete(&name).await.expect("delete");
+        let mut seen = Vec::new();
+        while seen.len() < 3 {
+            match next(&mut *watch).await.expect("the watch stays open") {
+                WatchEvent::Added(j) if j.metadata.name == name => seen.push(("added", j)),
+                WatchEvent::Modified(j) if j.metadata.name == name => seen.push(("modified", j)),
+                WatchEvent::Deleted(j) if j.metadata.name == name => seen.push(("deleted", j)),
+                _ => {}
+            }
+        }
+        assert_eq!(seen[0].0, "added");
+        assert_eq!(seen[1], ("modified", updated));
+        assert_eq!(seen[2].0, "deleted");
     }
 }
