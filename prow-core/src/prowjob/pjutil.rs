@@ -1458,8 +1458,7 @@ mod tests {
     }
 
     fn url_job(bucket: &str) -> ProwJob {
-        let mut pj = ProwJob::default();
-        pj.spec = ProwJobSpec {
+        let spec = ProwJobSpec {
             type_: Some(ProwJobType::Presubmit),
             refs: Some(Refs {
                 org: "org".into(),
@@ -1480,7 +1479,10 @@ mod tests {
             }),
             ..ProwJobSpec::default()
         };
-        pj
+        ProwJob {
+            spec,
+            ..ProwJob::default()
+        }
     }
 
     #[test]
