@@ -9,4 +9,7 @@
 //!   periodics), `sinker` (garbage collection) and `crier` (reports to GitHub and Slack).
 
 pub mod executor;
+pub mod horologium;
+pub mod plank;
+pub mod sinker;
 pub mod store;

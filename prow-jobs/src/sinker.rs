@@ -1,0 +1,2 @@
+//! sinker: Prow's garbage collector.
+//! Deletes old ProwJobs and the executor runs nobody needs any more.
