@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use prow_core::config::Config;
 use prow_core::config::prow::Plank as PlankConfig;
+use prow_core::prowjob::pjutil::BuildIdGenerator;
 use prow_core::prowjob::{ProwJob, ProwJobAgent, ProwJobState, ProwJobType, Refs};
 use prow_core::traits::{
     Execution, ExecutionState, ExecutorError, JobExecutor, JobSelector, JobStore, StoreError,
@@ -110,7 +110,7 @@ pub struct Plank {
     config: watch::Receiver<Arc<Config>>,
     reporter_names: Vec<String>,
     resync_period: Duration,
-    build_ids: BuildIds,
+    build_ids: BuildIdGenerator,
 }
 
 /// What reconciling one job did, for the report.
@@ -139,7 +139,7 @@ impl Plank {
                 .map(|s| s.to_string())
                 .collect(),
             resync_period: DEFAULT_RESYNC_PERIOD,
-            build_ids: BuildIds::default(),
+            build_ids: BuildIdGenerator::default(),
         }
     }
 
@@ -441,7 +441,7 @@ impl Plank {
                     return Ok(Outcome::Held);
                 }
                 if job.status.build_id.is_empty() {
-                    job.status.build_id = self.build_id(job);
+                    job.status.build_id = self.build_id(now);
                 }
                 match self.executor.start(job).await {
                     Ok(execution) => execution,
@@ -454,7 +454,7 @@ impl Plank {
             Err(err) => return Err(err.into()),
         };
         if job.status.build_id.is_empty() {
-            job.status.build_id = self.build_id(job);
+            job.status.build_id = self.build_id(now);
         }
         job.status.pending_time = Some(now);
         job.status.state = Some(ProwJobState::Pending);
@@ -584,7 +584,7 @@ impl Plank {
         now: DateTime<Utc>,
     ) -> Result<Outcome, PlankError> {
         if job.status.build_id.is_empty() {
-            job.status.build_id = self.build_id(job);
+            job.status.build_id = self.build_id(now);
         }
         match self.executor.start(job).await {
             Ok(execution) => {
@@ -597,9 +597,9 @@ impl Plank {
         }
     }
 
-    /// A new build ID for `job`.
-    fn build_id(&self, _job: &ProwJob) -> String {
-        self.build_ids.next()
+    /// A new build ID (a snowflake ID, as plank hands out without a `tot` server).
+    fn build_id(&self, now: DateTime<Utc>) -> String {
+        self.build_ids.next_id_at(now)
     }
 }
 
@@ -625,29 +625,6 @@ fn tally(report: &mut PlankSyncReport, outcome: Outcome) {
 /// The URL of `job`'s results, as Deck and the reporters link it.
 fn job_url(_plank: &PlankConfig, job: &ProwJob) -> String {
     job.status.url.clone()
-}
-
-/// Build IDs: increasing decimal numbers, unique within this process.
-#[derive(Default)]
-struct BuildIds {
-    last: AtomicU64,
-}
-
-impl BuildIds {
-    fn next(&self) -> String {
-        let now = u64::try_from(Utc::now().timestamp_millis()).unwrap_or_default();
-        let mut last = self.last.load(Ordering::Relaxed);
-        loop {
-            let id = now.max(last + 1);
-            match self
-                .last
-                .compare_exchange(last, id, Ordering::Relaxed, Ordering::Relaxed)
-            {
-                Ok(_) => return id.to_string(),
-                Err(seen) => last = seen,
-            }
-        }
-    }
 }
 
 /// Whether plank owns `job`: the `kubernetes` agent (or none, which defaults to it), in
