@@ -570,6 +570,59 @@ pub fn job_url_prefix<'a>(plank: &'a crate::config::prow::Plank, pj: &'a ProwJob
     plank.get_job_url_prefix(org, repo).unwrap_or_default()
 }
 
+/// The URL of a job's results page for `status.url` (upstream's `JobURL`).
+///
+/// A decorated job with a job URL prefix (see [`job_url_prefix`]) gets
+/// `PREFIX/PROVIDER/BUCKET/PATH`, where `PATH` is [`job_storage_path`]; the storage
+/// provider (`gs`, `s3`) is left out when `plank.jobURLPrefixDisableAppendStorageProvider`
+/// is set. Other jobs get `plank.job_url_template` rendered over the ProwJob (empty
+/// fields print as nothing, as over Go's struct). Where upstream logs a failing template
+/// and leaves the URL empty, this returns [`JobUrlError::Template`]; callers that want
+/// upstream's behaviour use `unwrap_or_default()`.
+pub fn job_url(plank: &crate::config::prow::Plank, pj: &ProwJob) -> Result<String, JobUrlError> {
+    let prefix = job_url_prefix(plank, pj);
+    if let Some(dc) = &pj.spec.decoration_config
+        && !prefix.is_empty()
+    {
+        let gcs = dc.gcs_configuration.clone().unwrap_or_default();
+        let storage_path = job_storage_path(&gcs, pj)?;
+        let bucket =
+            super::parse_path(&gcs.bucket).map_err(|e| JobUrlError::Bucket(e.to_string()))?;
+        // Split the prefix into `scheme://host`, path, and `?query#fragment`.
+        let (origin, rest) = match prefix.find("://") {
+            Some(i) => {
+                let after = i + 3;
+                let path_at = prefix[after..]
+                    .find(['/', '?', '#'])
+                    .map_or(prefix.len(), |j| after + j);
+                prefix.split_at(path_at)
+            }
+            None => ("", prefix),
+        };
+        let (path, tail) = rest.split_at(rest.find(['?', '#']).unwrap_or(rest.len()));
+        let full = bucket.full_path();
+        let joined = if plank.job_url_prefix_disable_append_storage_provider {
+            join_path(&[path, &full, &storage_path])
+        } else {
+            join_path(&[path, bucket.storage_provider(), &full, &storage_path])
+        };
+        let sep = if !origin.is_empty() && !joined.is_empty() && !joined.starts_with('/') {
+            "/"
+        } else {
+            ""
+        };
+        return Ok(format!("{origin}{sep}{joined}{tail}"));
+    }
+    if plank.job_url_template.is_empty() {
+        return Ok(String::new());
+    }
+    let template = crate::gotmpl::Template::parse_named("JobURL", &plank.job_url_template)
+        .map_err(|e| JobUrlError::Template(e.to_string()))?;
+    template
+        .render_serialize(pj)
+        .map_err(|e| JobUrlError::Template(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1402,5 +1455,202 @@ mod tests {
         for (elems, want) in cases {
             assert_eq!(join_path(&elems), want, "{elems:?}");
         }
+    }
+
+    fn url_job(bucket: &str) -> ProwJob {
+        let mut pj = ProwJob::default();
+        pj.spec = ProwJobSpec {
+            type_: Some(ProwJobType::Presubmit),
+            refs: Some(Refs {
+                org: "org".into(),
+                repo: "repo".into(),
+                pulls: vec![Pull {
+                    number: 1,
+                    ..Pull::default()
+                }],
+                ..Refs::default()
+            }),
+            decoration_config: Some(DecorationConfig {
+                gcs_configuration: Some(GCSConfiguration {
+                    bucket: bucket.into(),
+                    path_strategy: PATH_STRATEGY_EXPLICIT.into(),
+                    ..GCSConfiguration::default()
+                }),
+                ..DecorationConfig::default()
+            }),
+            ..ProwJobSpec::default()
+        };
+        pj
+    }
+
+    #[test]
+    fn job_url_cases() {
+        use crate::config::prow::Plank;
+        let template = |t: &str| Plank {
+            job_url_template: t.into(),
+            ..Plank::default()
+        };
+        let prefix = |p: &str, disable: bool| Plank {
+            job_url_prefix_config: map(&[("*", p)]),
+            job_url_prefix_disable_append_storage_provider: disable,
+            ..Plank::default()
+        };
+        let mut periodic = ProwJob::default();
+        periodic.spec.type_ = Some(ProwJobType::Periodic);
+        let mut decorated_periodic = url_job("gs://bucket");
+        decorated_periodic.spec.type_ = Some(ProwJobType::Periodic);
+        decorated_periodic.spec.job = "ci-job".into();
+        decorated_periodic.status.build_id = "123".into();
+        let cases: Vec<(&str, Plank, ProwJob, Result<&str, &str>)> = vec![
+            (
+                "non-decorated job uses template",
+                template("{{.Spec.Type}}"),
+                periodic.clone(),
+                Ok("periodic"),
+            ),
+            (
+                "non-decorated job with unknown field gives empty string",
+                template("{{.Garbage}}"),
+                ProwJob::default(),
+                Ok(""),
+            ),
+            (
+                "decorated job without prefix uses template",
+                template("{{.Spec.Type}}"),
+                {
+                    let mut pj = url_job("gs://bucket");
+                    pj.spec.type_ = Some(ProwJobType::Periodic);
+                    pj
+                },
+                Ok("periodic"),
+            ),
+            (
+                "decorated job with prefix uses gcsupload",
+                prefix("https://gubernator.com/build", true),
+                url_job("bucket"),
+                Ok("https://gubernator.com/build/bucket/pr-logs/pull/org_repo/1"),
+            ),
+            (
+                "decorated job with prefix and gcs bucket (new job url format)",
+                prefix("https://prow.k8s.io/view/", false),
+                url_job("gs://bucket"),
+                Ok("https://prow.k8s.io/view/gs/bucket/pr-logs/pull/org_repo/1"),
+            ),
+            (
+                "decorated job with prefix and s3 bucket",
+                prefix("https://prow.k8s.io/view/", false),
+                url_job("s3://bucket"),
+                Ok("https://prow.k8s.io/view/s3/bucket/pr-logs/pull/org_repo/1"),
+            ),
+            (
+                "decorated job with valid bucket with multiple separators",
+                prefix("https://prow.k8s.io/view/", false),
+                url_job("gs://my-floppy-backup/a://doom2.wad.006"),
+                Ok(
+                    "https://prow.k8s.io/view/gs/my-floppy-backup/a:/doom2.wad.006/pr-logs/pull/org_repo/1",
+                ),
+            ),
+            (
+                "decorated periodic with job and build id",
+                prefix("https://prow.k8s.io/view/", false),
+                decorated_periodic,
+                Ok("https://prow.k8s.io/view/gs/bucket/logs/ci-job/123"),
+            ),
+            (
+                "job's own gcs prefix wins",
+                prefix("https://prow.k8s.io/view/", false),
+                {
+                    let mut pj = url_job("gs://bucket");
+                    let gcs = pj
+                        .spec
+                        .decoration_config
+                        .as_mut()
+                        .and_then(|d| d.gcs_configuration.as_mut())
+                        .unwrap();
+                    gcs.job_url_prefix = "https://mine.example.com".into();
+                    pj
+                },
+                Ok("https://mine.example.com/gs/bucket/pr-logs/pull/org_repo/1"),
+            ),
+            (
+                "broken template is an error",
+                template("{{.Spec.Type | nope}}"),
+                periodic,
+                Err(
+                    "error executing URL template: template: JobURL:1: function \"nope\" not defined",
+                ),
+            ),
+        ];
+        for (name, plank, pj, want) in cases {
+            let got = job_url(&plank, &pj).map_err(|e| e.to_string());
+            assert_eq!(got.as_deref().map_err(String::as_str), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn storage_paths_per_strategy() {
+        let gcs = |strategy: &str| GCSConfiguration {
+            path_strategy: strategy.into(),
+            default_org: "kubernetes".into(),
+            default_repo: "kubernetes".into(),
+            ..GCSConfiguration::default()
+        };
+        let cases = [
+            (
+                PATH_STRATEGY_EXPLICIT,
+                "kubernetes",
+                "kubernetes",
+                Some("kubernetes_kubernetes"),
+            ),
+            (PATH_STRATEGY_LEGACY, "kubernetes", "kubernetes", Some("")),
+            (
+                PATH_STRATEGY_LEGACY,
+                "kubernetes",
+                "test-infra",
+                Some("test-infra"),
+            ),
+            (PATH_STRATEGY_LEGACY, "other", "repo", Some("other_repo")),
+            (
+                PATH_STRATEGY_SINGLE,
+                "kubernetes",
+                "test-infra",
+                Some("kubernetes_test-infra"),
+            ),
+            (PATH_STRATEGY_SINGLE, "kubernetes", "kubernetes", Some("")),
+            (
+                PATH_STRATEGY_EXPLICIT,
+                "https://gerrit.example.com/",
+                "a/b",
+                Some("gerrit.example.com_a_b"),
+            ),
+            ("bogus", "o", "r", None),
+        ];
+        for (strategy, org, repo, want) in cases {
+            assert_eq!(
+                repo_path_segment(&gcs(strategy), org, repo).as_deref(),
+                want,
+                "{strategy} {org}/{repo}"
+            );
+        }
+        let mut pj = url_job("gs://bucket");
+        pj.spec.job = "pull-unit".into();
+        pj.status.build_id = "42".into();
+        let mut g = gcs(PATH_STRATEGY_EXPLICIT);
+        g.path_prefix = "prefix".into();
+        assert_eq!(
+            job_storage_path(&g, &pj).unwrap(),
+            "prefix/pr-logs/pull/org_repo/1/pull-unit/42"
+        );
+        pj.spec.type_ = Some(ProwJobType::Batch);
+        assert_eq!(
+            job_storage_path(&gcs(PATH_STRATEGY_EXPLICIT), &pj).unwrap(),
+            "pr-logs/pull/batch/pull-unit/42"
+        );
+        pj.spec.type_ = Some(ProwJobType::Presubmit);
+        pj.spec.refs = None;
+        assert_eq!(
+            job_storage_path(&gcs(PATH_STRATEGY_EXPLICIT), &pj),
+            Err(JobUrlError::MissingPull("pull-unit".into()))
+        );
     }
 }
