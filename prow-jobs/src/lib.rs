@@ -5,8 +5,8 @@
 //!   [`JobStore`](prow_core::traits::JobStore).
 //! - [`executor`]: what runs them — a local process, or Kubernetes pods — behind
 //!   [`JobExecutor`](prow_core::traits::JobExecutor).
-//! - The controllers that drive them: `plank` (runs triggered jobs), `horologium` (starts
-//!   periodics), `sinker` (garbage collection) and `crier` (reports to GitHub and Slack).
+//! - The controllers that drive them: [`plank`] (runs triggered jobs), [`horologium`] (starts
+//!   periodics), [`sinker`] (garbage collection) and `crier` (reports to GitHub and Slack).
 
 pub mod executor;
 pub mod horologium;

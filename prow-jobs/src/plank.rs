@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use prow_core::config::Config;
 use prow_core::config::prow::Plank as PlankConfig;
-use prow_core::prowjob::pjutil::BuildIdGenerator;
+use prow_core::prowjob::pjutil::{self, BuildIdGenerator};
 use prow_core::prowjob::{ProwJob, ProwJobAgent, ProwJobState, ProwJobType, Refs};
 use prow_core::traits::{
     Execution, ExecutionState, ExecutorError, JobExecutor, JobSelector, JobStore, StoreError,
@@ -622,9 +622,13 @@ fn tally(report: &mut PlankSyncReport, outcome: Outcome) {
     }
 }
 
-/// The URL of `job`'s results, as Deck and the reporters link it.
-fn job_url(_plank: &PlankConfig, job: &ProwJob) -> String {
-    job.status.url.clone()
+/// The URL of `job`'s results, as Deck and the reporters link it; empty (logged) when it
+/// cannot be computed, as upstream.
+fn job_url(plank: &PlankConfig, job: &ProwJob) -> String {
+    pjutil::job_url(plank, job).unwrap_or_else(|err| {
+        warn!(job = %job.metadata.name, error = %err, "failed to get jobURL");
+        String::new()
+    })
 }
 
 /// Whether plank owns `job`: the `kubernetes` agent (or none, which defaults to it), in
@@ -1124,6 +1128,27 @@ mod tests {
         // A different pull, so it supersedes nothing.
         p.spec.refs.as_mut().unwrap().pulls[0].number = 7;
         p
+    }
+
+    #[tokio::test]
+    async fn job_url_comes_from_the_template() {
+        let plank = PlankConfig {
+            job_url_template: "https://prow.example.com/view/{{.Spec.Job}}/{{.Status.BuildID}}"
+                .into(),
+            ..Default::default()
+        };
+        let f = fixture(
+            plank,
+            vec![pj("blabla", "unit", ProwJobState::Triggered, minutes(1))],
+        )
+        .await;
+        f.plank.sync(now()).await.unwrap();
+        let job = f.get("blabla").await;
+        assert_eq!(
+            job.status.url,
+            format!("https://prow.example.com/view/unit/{}", job.status.build_id)
+        );
+        assert_eq!(job.status.build_id.len(), 19, "a snowflake ID");
     }
 
     #[tokio::test]
