@@ -9,10 +9,13 @@
 //!   Kubernetes API server for tests; with it come `store::KubeStore` and
 //!   `executor::KubeExecutor`. kube needs one `k8s-openapi` Kubernetes version feature,
 //!   which the final binary enables (`k8s-openapi/v1_32`).
-//! - The controllers that drive them: `plank` (runs triggered jobs), `horologium` (starts
-//!   periodics), `sinker` (garbage collection) and `crier` (reports to GitHub and Slack).
+//! - The controllers that drive them: [`plank`] (runs triggered jobs), [`horologium`] (starts
+//!   periodics), [`sinker`] (garbage collection) and `crier` (reports to GitHub and Slack).
 
 pub mod executor;
+pub mod horologium;
 #[cfg(feature = "kubernetes")]
 pub mod kube;
+pub mod plank;
+pub mod sinker;
 pub mod store;
