@@ -2,7 +2,9 @@
 //! [`JobStore`](prow_core::traits::JobStore) that prow-rs ships.
 
 mod memory;
+mod sqlite;
 
 pub use memory::MemoryStore;
+pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
 
 pub mod conformance;
