@@ -4,9 +4,11 @@
 #[cfg(feature = "kubernetes")]
 mod kube;
 mod memory;
+mod sqlite;
 
 #[cfg(feature = "kubernetes")]
 pub use self::kube::KubeStore;
 pub use memory::MemoryStore;
+pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
 
 pub mod conformance;
