@@ -140,6 +140,20 @@ impl LocalExecutorOptions {
 /// Dropping the executor leaves its processes running, as a killed server would; a new
 /// executor over the same root kills such orphans and reports their runs
 /// [`Lost`](prow_core::traits::ExecutionState::Lost) when asked about them.
+///
+/// ```no_run
+/// use prow_core::prowjob::ProwJob;
+/// use prow_core::traits::{ExecutorError, JobExecutor};
+/// use prow_jobs::executor::{LocalExecutor, LocalExecutorOptions};
+///
+/// # async fn run(job: ProwJob) -> Result<(), ExecutorError> {
+/// let executor = LocalExecutor::new(LocalExecutorOptions::new("/var/lib/prow/jobs"))?;
+/// let execution = executor.start(&job).await?;
+/// println!("{} is {:?}", execution.name, execution.state);
+/// println!("log so far: {}", executor.logs(&job).await?);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct LocalExecutor {
     inner: Arc<Inner>,
@@ -355,7 +369,6 @@ impl LocalExecutor {
                 "the job's container has no command: the local executor runs no images".into(),
             ));
         }
-        let program = command.remove(0);
 
         let workspace = self.workspace_of(name);
         let decoration = job.spec.decoration_config.as_ref();
@@ -405,13 +418,23 @@ impl LocalExecutor {
         let prow_env = env_for_spec(&JobSpec::from_prowjob(job))
             .map_err(|e| ExecutorError::Unsupported(e.to_string()))?;
         let mut env = base_env.clone();
-        env.extend(pod_spec.env(0));
+        let mut container_env = BTreeMap::new();
+        for (key, value) in pod_spec.env(0) {
+            let value = expand_references(&value, &container_env);
+            container_env.insert(key, value);
+        }
+        env.extend(container_env);
         env.extend(prow_env);
         env.insert(
             "ARTIFACTS".into(),
             workspace.join(ARTIFACTS_DIR).display().to_string(),
         );
         env.insert("GOPATH".into(), workspace.display().to_string());
+        let mut command: Vec<String> = command
+            .iter()
+            .map(|arg| expand_references(arg, &env))
+            .collect();
+        let program = command.remove(0);
 
         Ok(RunPlan {
             job: name.to_string(),
@@ -433,6 +456,40 @@ impl LocalExecutor {
             workspace,
         })
     }
+}
+
+/// Expands Kubernetes' `$(NAME)` references to variables of `env`, as the kubelet does in
+/// a container's command, args and env values: `$$` is a literal `$`, and a reference to
+/// an unknown variable stays as written.
+fn expand_references(text: &str, env: &BTreeMap<String, String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+        } else if let Some(inner) = after.strip_prefix('(')
+            && let Some(close) = inner.find(')')
+        {
+            let name = &inner[..close];
+            match env.get(name) {
+                Some(value) => out.push_str(value),
+                None => {
+                    out.push_str("$(");
+                    out.push_str(name);
+                    out.push(')');
+                }
+            }
+            rest = &inner[close + 1..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn backend(what: String, error: io::Error) -> ExecutorError {

@@ -90,7 +90,7 @@ impl RunRecord {
             None if self.started.is_some() => {
                 (ExecutionState::Running, "Job is running.".to_string())
             }
-            None => (ExecutionState::Pending, "Cloning refs.".to_string()),
+            None => (ExecutionState::Pending, "Job is pending.".to_string()),
         };
         Execution {
             state,

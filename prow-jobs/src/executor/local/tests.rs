@@ -114,7 +114,11 @@ fn pod_spec(script: &str) -> PodSpec {
             "image": "ignored:latest",
             "command": ["sh", "-c"],
             "args": [script],
-            "env": [{"name": "FROM_POD", "value": "pod-value"}, {"name": "JOB_NAME", "value": "overridden"}],
+            "env": [
+                {"name": "FROM_POD", "value": "pod-value"},
+                {"name": "DERIVED", "value": "$(FROM_POD)-derived"},
+                {"name": "JOB_NAME", "value": "overridden"},
+            ],
         }]
     }))
     .unwrap()
@@ -239,10 +243,11 @@ fn env_file(text: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// A job that starts a background grandchild (its pid in `$ARTIFACTS/bg.pid`), says so, and
-/// sleeps.
+/// A job that starts a background grandchild (its pid in `$ARTIFACTS/bg.pid`), notes its
+/// shell's pid in `$ARTIFACTS/sh.pid`, and sleeps. `$$$$` is the shell's `$$` once the
+/// kubelet-style expansion has unescaped it.
 const SLEEPER: &str =
-    r#"sleep 1000 & echo $! > "$ARTIFACTS/bg.pid"; echo $$ > "$ARTIFACTS/sh.pid"; sleep 1000"#;
+    r#"sleep 1000 & echo $! > "$ARTIFACTS/bg.pid"; echo $$$$ > "$ARTIFACTS/sh.pid"; sleep 1000"#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clones_the_base_and_merges_the_pull() {
@@ -298,7 +303,12 @@ async fn the_job_sees_prow_environment() {
         .extra_env
         .insert("FROM_OPTIONS".to_string(), "options-value".to_string());
     let executor = LocalExecutor::new(options).unwrap();
-    let job = presubmit("env", r#"env > "$ARTIFACTS/env.txt""#, &remote);
+    // The kubelet expands `$(BUILD_ID)` before the shell sees the script.
+    let job = presubmit(
+        "env",
+        r#"env > "$ARTIFACTS/env.txt"; echo "expanded=$(BUILD_ID)" >> "$ARTIFACTS/env.txt""#,
+        &remote,
+    );
     executor.start(&job).await.unwrap();
     let end = finish(&executor, &job).await;
     assert_eq!(end.state, ExecutionState::Succeeded, "{end:?}");
@@ -326,6 +336,8 @@ async fn the_job_sees_prow_environment() {
         ("GOPATH", workspace.as_str()),
         ("FROM_POD", "pod-value"),
         ("FROM_OPTIONS", "options-value"),
+        ("DERIVED", "pod-value-derived"),
+        ("expanded", "4242"),
     ];
     for (key, value) in expected {
         assert_eq!(env.get(key).map(String::as_str), Some(value), "{key}");
@@ -475,7 +487,7 @@ async fn a_process_ignoring_sigterm_is_killed_after_the_grace_period() {
     let job = with_timeouts(
         periodic(
             "stubborn",
-            r#"trap 'echo got TERM' TERM; echo $$ > "$ARTIFACTS/sh.pid"; while true; do sleep 0.1; done"#,
+            r#"trap 'echo got TERM' TERM; echo $$$$ > "$ARTIFACTS/sh.pid"; while true; do sleep 0.1; done"#,
         ),
         Duration::from_secs(1),
         Duration::from_secs(1),
@@ -1198,6 +1210,31 @@ fn format_record() {
         for d in deny {
             assert!(!text.contains(d), "{name}: {text:?} has {d:?}");
         }
+    }
+}
+
+#[test]
+fn kubernetes_variable_references() {
+    let env: BTreeMap<String, String> = [("A", "apple"), ("EMPTY", "")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let cases = [
+        ("no references", "plain text", "plain text"),
+        ("a known variable", "x-$(A)-y", "x-apple-y"),
+        ("an empty variable", "[$(EMPTY)]", "[]"),
+        (
+            "an unknown variable stays",
+            "$(B) and $(A)",
+            "$(B) and apple",
+        ),
+        ("an escaped reference", "$$(A)", "$(A)"),
+        ("a lone dollar", "cost $5 $", "cost $5 $"),
+        ("an unclosed reference", "$(A", "$(A"),
+        ("shell syntax is left alone", "${A} $A", "${A} $A"),
+    ];
+    for (name, text, expected) in cases {
+        assert_eq!(expand_references(text, &env), expected, "{name}");
     }
 }
 
