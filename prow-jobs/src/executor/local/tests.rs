@@ -83,6 +83,21 @@ struct Fixture {
     dir: tempfile::TempDir,
 }
 
+/// Nothing a test started outlives it, even when it fails half-way.
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let Ok(entries) = std::fs::read_dir(self.dir.path().join("work")) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if let Ok(Some(mut record)) = RunRecord::load(&entry.path()) {
+                record.process_gone = false;
+                state::kill_orphan(&mut record);
+            }
+        }
+    }
+}
+
 impl Fixture {
     fn new() -> Fixture {
         Fixture {
