@@ -40,8 +40,11 @@
 //! # });
 //! ```
 
-// pub mod github;
+pub mod github;
 mod queue;
+mod template;
+
+pub use template::prowjob_template_data;
 
 use std::fmt;
 use std::future::Future;
