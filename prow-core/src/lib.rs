@@ -46,6 +46,7 @@ pub mod cron;
 pub mod duration;
 pub mod event;
 pub mod github;
+pub mod gotmpl;
 pub mod owners;
 pub mod pod;
 pub mod prowjob;

@@ -91,103 +91,13 @@ pub(crate) fn compile_go_regex(pattern: &str) -> Result<Regex, String> {
     })
 }
 
-/// Checks that a Go template is well formed: every `{{` action is closed,
-/// and `if`/`range`/`with`/`define`/`block` are balanced by `{{end}}`.
-/// Errors read like Go's parser: `template: NAME:LINE: message`.
+/// Checks that a Go template parses, as Go's `text/template` parser does (balanced
+/// actions and control structures, defined functions and variables). Errors read like
+/// Go's: `template: NAME:LINE: message`.
 pub(crate) fn check_go_template(name: &str, text: &str) -> Result<(), String> {
-    let bytes = text.as_bytes();
-    let line_of = |pos: usize| 1 + text[..pos].matches('\n').count();
-    let fail = |pos: usize, msg: &str| Err(format!("template: {name}:{}: {msg}", line_of(pos)));
-    let mut stack: Vec<&str> = Vec::new();
-    let mut pos = 0;
-    while let Some(off) = text[pos..].find("{{") {
-        let start = pos + off;
-        let mut i = start + 2;
-        if text[i..].starts_with("- ") {
-            i += 2;
-        }
-        let body_start = i;
-        let trimmed = text[i..].trim_start();
-        if trimmed.starts_with("/*") {
-            let after = i + (text[i..].len() - trimmed.len()) + 2;
-            let Some(end) = text[after..].find("*/") else {
-                return fail(start, "unclosed comment");
-            };
-            let rest = text[after + end + 2..].trim_start_matches([' ', '-']);
-            if !rest.starts_with("}}") {
-                return fail(start, "comment ends before closing delimiter");
-            }
-            pos = text.len() - rest.len() + 2;
-            continue;
-        }
-        // Scan to the closing delimiter, skipping quoted strings.
-        let mut close = None;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'"' | b'\'' => {
-                    let q = bytes[i];
-                    i += 1;
-                    while i < bytes.len() && bytes[i] != q {
-                        if bytes[i] == b'\\' {
-                            i += 1;
-                        }
-                        if bytes[i.min(bytes.len() - 1)] == b'\n' {
-                            return fail(start, "unterminated quoted string");
-                        }
-                        i += 1;
-                    }
-                    if i >= bytes.len() {
-                        return fail(start, "unterminated quoted string");
-                    }
-                    i += 1;
-                }
-                b'`' => {
-                    i += 1;
-                    while i < bytes.len() && bytes[i] != b'`' {
-                        i += 1;
-                    }
-                    if i >= bytes.len() {
-                        return fail(start, "unterminated raw quoted string");
-                    }
-                    i += 1;
-                }
-                b'}' if bytes.get(i + 1) == Some(&b'}') => {
-                    close = Some(i);
-                    break;
-                }
-                _ => i += 1,
-            }
-        }
-        let Some(close) = close else {
-            return fail(start, "unclosed action");
-        };
-        let mut body = text[body_start..close].trim();
-        if let Some(b) = body.strip_suffix(" -") {
-            body = b.trim_end();
-        }
-        if body.is_empty() {
-            return fail(start, "missing value for command");
-        }
-        let word = body
-            .split(|c: char| c.is_whitespace() || c == '(')
-            .next()
-            .unwrap_or_default();
-        match word {
-            "if" | "range" | "with" | "define" | "block" => stack.push(word),
-            "else" if !matches!(stack.last(), Some(&("if" | "range" | "with"))) => {
-                return fail(start, "unexpected {{else}}");
-            }
-            "end" if stack.pop().is_none() => {
-                return fail(start, "unexpected {{end}}");
-            }
-            _ => {}
-        }
-        pos = close + 2;
-    }
-    if !stack.is_empty() {
-        return fail(text.len(), "unexpected EOF");
-    }
-    Ok(())
+    crate::gotmpl::Template::parse_named(name, text)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// Checks a URL the way Go's `url.Parse` does (the subset of its rules that

@@ -5,6 +5,7 @@
 
 pub mod env;
 pub mod labels;
+pub mod pjutil;
 
 pub use env::{EnvError, JobSpec, env_for_spec};
 pub use labels::{labels_and_annotations_for_job, labels_and_annotations_for_spec};
