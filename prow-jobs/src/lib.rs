@@ -12,6 +12,7 @@
 //! - The controllers that drive them: [`plank`] (runs triggered jobs), [`horologium`] (starts
 //!   periodics), [`sinker`] (garbage collection) and `crier` (reports to GitHub and Slack).
 
+pub mod crier;
 pub mod executor;
 pub mod horologium;
 #[cfg(feature = "kubernetes")]
