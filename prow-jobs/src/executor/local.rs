@@ -11,9 +11,19 @@
 //! | `build-log.txt` | the clone log, then everything the process writes to stdout and stderr |
 //! | `run.json` | the run's state, so that a restarted server knows what became of it |
 //!
-//! The process runs in its own process group; on timeout or abort the whole group gets
-//! SIGTERM, then SIGKILL after the grace period, so nothing the job started outlives it.
-//! One executor at a time may own a root.
+//! The process is the first container's `command` + `args`, started in the clone of the
+//! ref marked `workdir` (else the first ref; without refs, the container's `workingDir`
+//! inside the workspace, else the workspace). Its environment, later entries winning: the
+//! server's variables named in [`LocalExecutorOptions::inherit_env`], then
+//! [`LocalExecutorOptions::extra_env`], the container's literal `env`, Prow's job
+//! variables (`JOB_NAME`, `JOB_SPEC`, `BUILD_ID`, `PULL_NUMBER`, ...) and the decoration's
+//! `ARTIFACTS` and `GOPATH`. `$(NAME)` references in command, args and env values are
+//! expanded as the kubelet does.
+//!
+//! The process runs in its own process group; on timeout (counted from the spawn, as
+//! upstream's entrypoint does) or abort the whole group gets SIGTERM, then SIGKILL after
+//! the grace period, and when the process exits whatever it left running is killed, as
+//! with a container. One executor at a time may own a root.
 
 mod clonerefs;
 mod state;
@@ -136,6 +146,11 @@ impl LocalExecutorOptions {
 /// `Pending`); a background task clones the refs, spawns the first container's
 /// `command`/`args` with Prow's job environment, and enforces the timeout. The run is
 /// `Running` from the spawn and ends `Succeeded` or `Failed` with the exit code.
+///
+/// [`abort`](JobExecutor::abort) ends the run at once (`status` reports it `Failed`, "Job
+/// aborted.") and terminates its process group in the background;
+/// [`delete_run`](JobExecutor::delete_run) waits for the group to be gone before it removes
+/// the workspace.
 ///
 /// Dropping the executor leaves its processes running, as a killed server would; a new
 /// executor over the same root kills such orphans and reports their runs

@@ -587,12 +587,14 @@ async fn logs_of_a_running_job_and_following_them() {
         let chunks: Vec<Vec<u8>> = follow.map(|c| c.unwrap()).collect().await;
         String::from_utf8(chunks.concat()).unwrap()
     });
+    running(&executor, &job).await;
     guarded("the first line", async {
         while executor.logs(&job).await.unwrap() != "first\n" {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     })
     .await;
+    // The job waits for `go`: it is still running with half its log written.
     assert_eq!(
         executor.status(&job).await.unwrap().state,
         ExecutionState::Running
