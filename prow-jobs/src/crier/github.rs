@@ -20,6 +20,7 @@ use prow_core::prowjob::{ProwJob, ProwJobAgent, ProwJobState, ProwJobType, Refs}
 use prow_core::traits::{JobSelector, JobStore, ReportOutcome, Reporter, ReporterError};
 use tracing::debug;
 
+use super::ConfigGetter;
 use super::template::render_report_template;
 
 /// The reporter's name, its key in `status.prev_report_states` (upstream's).
@@ -42,10 +43,6 @@ const ELIDE: &str = " ... ";
 
 /// How long to wait on a rate limit that names no time.
 const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
-
-/// Where the reporter reads Prow's configuration: a fixed one, or a getter that returns the
-/// current one (for configuration reloaded while running).
-pub type ConfigGetter = Arc<dyn Fn() -> Arc<ProwConfig> + Send + Sync>;
 
 /// Reports presubmits and postsubmits to GitHub: a commit status per job, and for
 /// presubmits the failure-table comment once a job finished.
