@@ -966,3 +966,113 @@ async fn crier_with_the_github_reporter_reports_each_state_once() {
         ]
     );
 }
+
+#[test]
+fn status_errors_not_worth_retrying() {
+    let cases = [
+        (
+            "Maximum sha error gets swallowed",
+            GitHubError::Unprocessable(
+                "This SHA and context has reached the maximum number of statuses".into(),
+            ),
+            true,
+        ),
+        (
+            "Error from user side gets swallowed",
+            GitHubError::Status {
+                status: 404,
+                message: r#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest/reference/repos#create-a-commit-status"}"#.into(),
+            },
+            true,
+        ),
+        (
+            "Error from user side gets swallowed2",
+            GitHubError::Unprocessable(
+                "No commit found for SHA: 9d04799d1a22e9e604c50f6bbbec067aaccc1b32".into(),
+            ),
+            true,
+        ),
+        (
+            "a missing repository is not found either",
+            GitHubError::NotFound("org/repo".into()),
+            true,
+        ),
+        (
+            "Other error get returned",
+            GitHubError::Transport("something went wrong :(".into()),
+            false,
+        ),
+    ];
+    for (name, err, want) in cases {
+        assert_eq!(swallowed_status_error(&err), want, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn jobs_to_summarize_table() {
+    let w = world();
+    let t0 = chrono::Utc::now();
+    let make = |name: &str, job: &str, pull: &str, state: ProwJobState, minutes: i64| {
+        let mut j = w.presubmit(job, state);
+        j.metadata.name = name.into();
+        j.metadata.creation_timestamp = Some(t0 - chrono::Duration::minutes(minutes));
+        for (k, v) in [(ORG_LABEL, "org"), (REPO_LABEL, "repo"), (PULL_LABEL, pull)] {
+            j.metadata.labels.insert(k.into(), v.into());
+        }
+        j
+    };
+    let names = |jobs: Vec<ProwJob>| {
+        let mut n: Vec<String> = jobs.into_iter().map(|j| j.metadata.name).collect();
+        n.sort();
+        n
+    };
+    // Name, jobs stored, the jobs summed up.
+    type Case = (&'static str, Vec<ProwJob>, Vec<&'static str>);
+    let mut silent = make("3", "lint", "1", ProwJobState::Success, 5);
+    silent.spec.report = false;
+    let cases: Vec<Case> = vec![
+        (
+            "two-jobs-finished",
+            vec![
+                make("0", "unit", "1", ProwJobState::Success, 60),
+                make("1", "e2e", "1", ProwJobState::Failure, 60),
+            ],
+            vec!["0", "1"],
+        ),
+        (
+            "one-job-still-running",
+            vec![
+                make("0", "unit", "1", ProwJobState::Success, 60),
+                make("1", "e2e", "1", ProwJobState::Pending, 60),
+            ],
+            vec![],
+        ),
+        (
+            "the latest run of each job, reporting jobs only",
+            vec![
+                make("0", "unit", "1", ProwJobState::Success, 60),
+                make("1", "unit", "1", ProwJobState::Failure, 10),
+                make("2", "unit", "1", ProwJobState::Failure, 30),
+                silent,
+            ],
+            vec!["1"],
+        ),
+        (
+            "job-not-same-pr",
+            vec![
+                make("0", "unit", "1", ProwJobState::Success, 60),
+                make("1", "e2e", "2", ProwJobState::Pending, 60),
+            ],
+            vec!["0"],
+        ),
+    ];
+    for (name, jobs, want) in cases {
+        let store = MemoryStore::new();
+        for j in jobs {
+            store.create(j).await.unwrap();
+        }
+        let current = store.get("0").await.unwrap();
+        let got = jobs_to_summarize(&store, &current).await.unwrap();
+        assert_eq!(names(got), want, "{name}");
+    }
+}
