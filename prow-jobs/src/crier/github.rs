@@ -20,6 +20,7 @@ use prow_core::prowjob::{ProwJob, ProwJobAgent, ProwJobState, ProwJobType, Refs}
 use prow_core::traits::{JobSelector, JobStore, ReportOutcome, Reporter, ReporterError};
 use tracing::debug;
 
+use super::ConfigGetter;
 use super::template::render_report_template;
 
 /// The reporter's name, its key in `status.prev_report_states` (upstream's).
@@ -42,10 +43,6 @@ const ELIDE: &str = " ... ";
 
 /// How long to wait on a rate limit that names no time.
 const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
-
-/// Where the reporter reads Prow's configuration: a fixed one, or a getter that returns the
-/// current one (for configuration reloaded while running).
-pub type ConfigGetter = Arc<dyn Fn() -> Arc<ProwConfig> + Send + Sync>;
 
 /// Reports presubmits and postsubmits to GitHub: a commit status per job, and for
 /// presubmits the failure-table comment once a job finished.
@@ -125,7 +122,9 @@ impl GitHubReporter {
                     debug!(%err, "could not set status; not retrying");
                     return Ok(ReportOutcome::Reported);
                 }
-                return Err(ReporterError::Failed(format!("error setting status: {err}")));
+                return Err(ReporterError::Failed(format!(
+                    "error setting status: {err}"
+                )));
             }
             Err(StatusError::Invalid(msg)) => return Err(ReporterError::Invalid(msg)),
         }
@@ -241,20 +240,23 @@ fn swallowed_status_error(err: &GitHubError) -> bool {
         || msg.to_ascii_lowercase().contains("no commit found for sha")
 }
 
+/// A pull request: org, repo, number.
+type PrKey = (String, String, i64);
+
 /// One lock per pull request, dropped when nobody holds or waits for it.
 #[derive(Default)]
 struct PrLocks {
-    locks: Mutex<HashMap<(String, String, i64), Arc<tokio::sync::Mutex<()>>>>,
+    locks: Mutex<HashMap<PrKey, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 struct PrGuard<'a> {
     locks: &'a PrLocks,
-    key: (String, String, i64),
+    key: PrKey,
     guard: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl PrLocks {
-    async fn lock(&self, key: (String, String, i64)) -> PrGuard<'_> {
+    async fn lock(&self, key: PrKey) -> PrGuard<'_> {
         let lock = {
             let mut locks = self.locks.lock().unwrap_or_else(|e| e.into_inner());
             Arc::clone(locks.entry(key.clone()).or_default())
@@ -281,7 +283,7 @@ impl Drop for PrGuard<'_> {
     }
 }
 
-fn lock_key(job: &ProwJob) -> Result<(String, String, i64), ReporterError> {
+fn lock_key(job: &ProwJob) -> Result<PrKey, ReporterError> {
     let refs = job
         .spec
         .refs
@@ -321,8 +323,8 @@ async fn jobs_to_summarize(
             continue;
         }
         match latest.get(&other.spec.job) {
-            Some(seen)
-                if other.metadata.creation_timestamp <= seen.metadata.creation_timestamp => {}
+            Some(seen) if other.metadata.creation_timestamp <= seen.metadata.creation_timestamp => {
+            }
             _ => {
                 latest.insert(other.spec.job.clone(), other);
             }
@@ -424,7 +426,8 @@ pub fn context_description_with_base_sha(human_readable: &str, base_sha: &str) -
         if human_readable.len() + suffix.len() < CONTEXT_DESCRIPTION_MAX_LEN {
             // The bound is read again after each pad, as upstream's loop does.
             let mut i = 0;
-            while i < CONTEXT_DESCRIPTION_MAX_LEN.saturating_sub(human_readable.len() + suffix.len())
+            while i < CONTEXT_DESCRIPTION_MAX_LEN
+                .saturating_sub(human_readable.len() + suffix.len())
             {
                 suffix.insert(0, '\u{2001}');
                 i += 1;
@@ -539,7 +542,10 @@ async fn report_comment(
         .any(|j| j.status.state == Some(ProwJobState::Aborted));
     if !parsed.entries.is_empty() || (must_create && !aborted) {
         let rendered = match template {
-            Some(t) => Some(render_report_template(t, first).map_err(CommentError::Template)?),
+            Some(t) => Some(
+                render_report_template("Report", t, first)
+                    .map_err(|e| CommentError::Template(e.to_string()))?,
+            ),
             None => None,
         };
         let body = create_comment(rendered.as_deref(), &valid, &parsed.entries);
@@ -674,7 +680,11 @@ fn go_parse_bool(s: &str) -> Option<bool> {
 
 /// The comment's text: the failure table (or "all tests **passed!**"), the rendered report
 /// template, and the instructions footer with the hidden marker.
-fn create_comment(rendered_template: Option<&str>, jobs: &[&ProwJob], entries: &[String]) -> String {
+fn create_comment(
+    rendered_template: Option<&str>,
+    jobs: &[&ProwJob],
+    entries: &[String],
+) -> String {
     let Some(first) = jobs.first() else {
         return String::new();
     };

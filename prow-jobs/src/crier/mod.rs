@@ -42,6 +42,7 @@
 
 pub mod github;
 mod queue;
+pub mod slack;
 mod template;
 
 pub use template::prowjob_template_data;
@@ -62,6 +63,10 @@ use tower::{Layer, Service, ServiceExt};
 use tracing::{Instrument, debug, error, info, warn};
 
 use queue::WorkQueue;
+
+/// Where a reporter reads Prow's configuration: a getter returning the current one, so a
+/// configuration reloaded while crier runs takes effect on the next report.
+pub type ConfigGetter = Arc<dyn Fn() -> Arc<prow_core::config::prow::ProwConfig> + Send + Sync>;
 
 /// The error type tower layers (timeout, load shedding) answer with.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

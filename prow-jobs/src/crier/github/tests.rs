@@ -86,7 +86,10 @@ fn parse_issue_comments_table() {
             context: "bla test",
             state: "success",
             optional: false,
-            comments: vec![bot(0, "--- | --- | ---\nfoo test | something | or other\n\n")],
+            comments: vec![bot(
+                0,
+                "--- | --- | ---\nfoo test | something | or other\n\n",
+            )],
             deletes: vec![],
             entries: vec![],
             update: None,
@@ -142,7 +145,10 @@ fn parse_issue_comments_table() {
                 ),
             )],
             deletes: vec![123],
-            entries: vec!["foo test | wow | aye".into(), report_entry("bla test", true)],
+            entries: vec![
+                "foo test | wow | aye".into(),
+                report_entry("bla test", true),
+            ],
             update: None,
         },
         Case {
@@ -157,10 +163,16 @@ fn parse_issue_comments_table() {
                         "--- | --- | ---\nbla test | something | or other\nfoo test | wow such\n\n{tag}"
                     ),
                 ),
-                bot(124, &format!("--- | --- | ---\nfoo test | beep | boop\n\n{tag}")),
+                bot(
+                    124,
+                    &format!("--- | --- | ---\nfoo test | beep | boop\n\n{tag}"),
+                ),
             ],
             deletes: vec![123, 124],
-            entries: vec!["foo test | beep | boop".into(), report_entry("bla test", true)],
+            entries: vec![
+                "foo test | beep | boop".into(),
+                report_entry("bla test", true),
+            ],
             update: None,
         },
         Case {
@@ -254,8 +266,17 @@ fn create_comment_table() {
     let e2 = "fff | ggg | hhh | iii | jjj".to_string();
     let failed_intro = "The following test **failed**, say `/retest` to rerun all failed tests or `/retest-required` to rerun all mandatory failed tests:";
     let failed_intro_plural = "The following tests **failed**, say `/retest` to rerun all failed tests or `/retest-required` to rerun all mandatory failed tests:";
-    let header = "Test name | Commit | Details | Required | Rerun command\n--- | --- | --- | --- | ---";
-    let cases: Vec<(&str, Option<&str>, Vec<&ProwJob>, Vec<String>, String)> = vec![
+    let header =
+        "Test name | Commit | Details | Required | Rerun command\n--- | --- | --- | --- | ---";
+    /// Name, rendered template, jobs, table rows, the comment wanted.
+    type Case<'a> = (
+        &'a str,
+        Option<&'a str>,
+        Vec<&'a ProwJob>,
+        Vec<String>,
+        String,
+    );
+    let cases: Vec<Case> = vec![
         (
             "single-job-single-failure",
             Some(""),
@@ -312,7 +333,10 @@ fn shout(i: usize) -> String {
 #[test]
 fn descriptions_fit_140_bytes_with_the_base_sha_suffix() {
     // Without a base SHA: only truncated.
-    assert_eq!(context_description_with_base_sha("Job succeeded.", ""), "Job succeeded.");
+    assert_eq!(
+        context_description_with_base_sha("Job succeeded.", ""),
+        "Job succeeded."
+    );
     let long = shout(140);
     let got = context_description_with_base_sha(&long, "");
     // (140 - 5) / 2 = 67 bytes each side of the elision.
@@ -333,7 +357,10 @@ fn descriptions_fit_140_bytes_with_the_base_sha_suffix() {
     let desc = "x".repeat(140 - 49 - 1);
     let got = context_description_with_base_sha(&desc, sha);
     let suffix = format!("\u{2001} BaseSHA:{sha}");
-    assert_eq!(got, format!("{}{suffix}", truncate(&desc, 140 - suffix.len())));
+    assert_eq!(
+        got,
+        format!("{}{suffix}", truncate(&desc, 140 - suffix.len()))
+    );
     assert!(got.len() <= 140);
 
     // A long description with a base SHA.
@@ -566,7 +593,10 @@ fn should_report_table() {
     let r = w
         .reporter(config())
         .with_report_agent(ProwJobAgent::Kubernetes);
-    assert!(!r.should_report(&base()), "agent unset is not the agent asked for");
+    assert!(
+        !r.should_report(&base()),
+        "agent unset is not the agent asked for"
+    );
     assert!(r.should_report(&with(&|j| j.spec.agent = Some(ProwJobAgent::Kubernetes))));
     assert_eq!(r.name(), "github-reporter");
 }
@@ -765,7 +795,8 @@ async fn status_errors_github_will_repeat_are_swallowed_others_returned() {
         .await
         .unwrap_err();
     assert!(
-        err.to_string().starts_with("report failed: error setting status: "),
+        err.to_string()
+            .starts_with("report failed: error setting status: "),
         "{err}"
     );
     assert!(w.bot_comments().is_empty());
@@ -781,7 +812,8 @@ async fn status_errors_github_will_repeat_are_swallowed_others_returned() {
         .await
         .unwrap_err();
     assert!(
-        err.to_string().starts_with("report failed: error listing comments: "),
+        err.to_string()
+            .starts_with("report failed: error listing comments: "),
         "{err}"
     );
 }
@@ -816,11 +848,7 @@ async fn summary_comment_repos_sum_up_the_pr_once_all_jobs_finished() {
         .reporter(cfg)
         .with_job_store(store.clone() as Arc<dyn JobStore>);
     let labelled = |mut j: ProwJob| {
-        for (k, v) in [
-            (ORG_LABEL, "org"),
-            (REPO_LABEL, "repo"),
-            (PULL_LABEL, "1"),
-        ] {
+        for (k, v) in [(ORG_LABEL, "org"), (REPO_LABEL, "repo"), (PULL_LABEL, "1")] {
             j.metadata.labels.insert(k.into(), v.into());
         }
         j
@@ -883,7 +911,10 @@ async fn jobs_of_one_pr_reported_at_once_share_one_comment() {
     for c in contexts {
         assert!(comments[0].body.contains(&row(&w, c)), "{c} missing");
     }
-    assert!(r.pr_locks.locks.lock().unwrap().is_empty(), "locks cleaned up");
+    assert!(
+        r.pr_locks.locks.lock().unwrap().is_empty(),
+        "locks cleaned up"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -934,4 +965,114 @@ async fn crier_with_the_github_reporter_reports_each_state_once() {
             w.create_comment_call(&failure_comment(&[&row(&w, "unit")])),
         ]
     );
+}
+
+#[test]
+fn status_errors_not_worth_retrying() {
+    let cases = [
+        (
+            "Maximum sha error gets swallowed",
+            GitHubError::Unprocessable(
+                "This SHA and context has reached the maximum number of statuses".into(),
+            ),
+            true,
+        ),
+        (
+            "Error from user side gets swallowed",
+            GitHubError::Status {
+                status: 404,
+                message: r#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest/reference/repos#create-a-commit-status"}"#.into(),
+            },
+            true,
+        ),
+        (
+            "Error from user side gets swallowed2",
+            GitHubError::Unprocessable(
+                "No commit found for SHA: 9d04799d1a22e9e604c50f6bbbec067aaccc1b32".into(),
+            ),
+            true,
+        ),
+        (
+            "a missing repository is not found either",
+            GitHubError::NotFound("org/repo".into()),
+            true,
+        ),
+        (
+            "Other error get returned",
+            GitHubError::Transport("something went wrong :(".into()),
+            false,
+        ),
+    ];
+    for (name, err, want) in cases {
+        assert_eq!(swallowed_status_error(&err), want, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn jobs_to_summarize_table() {
+    let w = world();
+    let t0 = chrono::Utc::now();
+    let make = |name: &str, job: &str, pull: &str, state: ProwJobState, minutes: i64| {
+        let mut j = w.presubmit(job, state);
+        j.metadata.name = name.into();
+        j.metadata.creation_timestamp = Some(t0 - chrono::Duration::minutes(minutes));
+        for (k, v) in [(ORG_LABEL, "org"), (REPO_LABEL, "repo"), (PULL_LABEL, pull)] {
+            j.metadata.labels.insert(k.into(), v.into());
+        }
+        j
+    };
+    let names = |jobs: Vec<ProwJob>| {
+        let mut n: Vec<String> = jobs.into_iter().map(|j| j.metadata.name).collect();
+        n.sort();
+        n
+    };
+    // Name, jobs stored, the jobs summed up.
+    type Case = (&'static str, Vec<ProwJob>, Vec<&'static str>);
+    let mut silent = make("3", "lint", "1", ProwJobState::Success, 5);
+    silent.spec.report = false;
+    let cases: Vec<Case> = vec![
+        (
+            "two-jobs-finished",
+            vec![
+                make("0", "unit", "1", ProwJobState::Success, 60),
+                make("1", "e2e", "1", ProwJobState::Failure, 60),
+            ],
+            vec!["0", "1"],
+        ),
+        (
+            "one-job-still-running",
+            vec![
+                make("0", "unit", "1", ProwJobState::Success, 60),
+                make("1", "e2e", "1", ProwJobState::Pending, 60),
+            ],
+            vec![],
+        ),
+        (
+            "the latest run of each job, reporting jobs only",
+            vec![
+                make("0", "unit", "1", ProwJobState::Success, 60),
+                make("1", "unit", "1", ProwJobState::Failure, 10),
+                make("2", "unit", "1", ProwJobState::Failure, 30),
+                silent,
+            ],
+            vec!["1"],
+        ),
+        (
+            "job-not-same-pr",
+            vec![
+                make("0", "unit", "1", ProwJobState::Success, 60),
+                make("1", "e2e", "2", ProwJobState::Pending, 60),
+            ],
+            vec!["0"],
+        ),
+    ];
+    for (name, jobs, want) in cases {
+        let store = MemoryStore::new();
+        for j in jobs {
+            store.create(j).await.unwrap();
+        }
+        let current = store.get("0").await.unwrap();
+        let got = jobs_to_summarize(&store, &current).await.unwrap();
+        assert_eq!(names(got), want, "{name}");
+    }
 }
