@@ -2,7 +2,13 @@
 //! run exactly what the binary runs.
 
 pub mod checkconfig;
+pub mod crier;
+pub mod executor;
+pub mod flags;
+pub mod kubeconfig;
 pub mod logging;
+pub mod mkpj;
 pub mod phony;
 pub mod serve;
 pub mod simulator;
+pub mod store;

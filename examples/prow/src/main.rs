@@ -2,7 +2,10 @@
 //!
 //! - `prow checkconfig` loads, defaults and validates a Prow configuration as upstream's
 //!   `checkconfig` does;
-//! - `prow serve --components hook` runs the webhook intake;
+//! - `prow serve` runs Prow's components (`hook`, `plank`, `horologium`, `sinker`, `crier`)
+//!   against one ProwJob store and executor;
+//! - `prow mkpj` makes a ProwJob for a configured job: prints it, or with `--trigger` runs
+//!   it and waits for its result;
 //! - `prow phony` sends a signed webhook to a hook, as upstream's `phony` does;
 //! - `prow simulator` runs the GitHub simulator on loopback.
 
@@ -29,8 +32,10 @@ struct Cli {
 enum Command {
     /// Load, default and validate config.yaml, the job configs and plugins.yaml.
     Checkconfig(prow::checkconfig::Args),
-    /// Run Prow's components: today the webhook intake (`--components hook`).
+    /// Run Prow's components: hook, plank, horologium, sinker, crier.
     Serve(prow::serve::Args),
+    /// Make a ProwJob for a configured job: print it, or run it with `--trigger`.
+    Mkpj(prow::mkpj::Args),
     /// Send a signed webhook to a hook, as GitHub would.
     Phony(prow::phony::Args),
     /// Run the GitHub simulator as a server on loopback (REST + GraphQL, signed webhooks).
@@ -43,6 +48,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Checkconfig(args) => prow::checkconfig::main(&args),
         Command::Serve(args) => prow::serve::main(&args),
+        Command::Mkpj(args) => prow::mkpj::main(&args),
         Command::Phony(args) => prow::phony::main(&args),
         Command::Simulator(args) => prow::simulator::main(&args),
     }

@@ -1,8 +1,11 @@
-//! `prow serve`: run Prow's components in one process. Today: `hook`, the webhook intake at
-//! `/hook`, with `/metrics` and `/healthz`; events are counted (`prow_webhook_counter`) and
-//! logged at debug level until the plugin dispatcher joins.
+//! `prow serve`: run Prow's components in one process, against one ProwJob store and one
+//! executor: `hook` (the webhook intake at `/hook`), `plank` (runs triggered jobs),
+//! `horologium` (starts periodics), `sinker` (collects garbage) and `crier` (reports), with
+//! `/metrics` and `/healthz`. The configuration is re-read when its files change.
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,18 +16,29 @@ use anyhow::{Context, bail};
 use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::get;
-use prow_core::config::{LoadOptions, load};
 use prow_core::traits::Delivery;
 use prow_github::hook::{HmacSecrets, Intake, METRICS_CONTENT_TYPE, Metrics};
+use prow_jobs::horologium::Horologium;
+use prow_jobs::plank::Plank;
+use prow_jobs::sinker::Sinker;
+use tokio::task::JoinSet;
 
-/// The components `prow serve` can run today.
-pub const COMPONENTS: &[&str] = &["hook"];
+use crate::executor::ExecutorFlags;
+use crate::flags::{ConfigFlags, ConfigReloader, GitHubFlags};
+use crate::store::StoreFlags;
+
+/// The components `prow serve` can run.
+pub const COMPONENTS: &[&str] = &["hook", "plank", "horologium", "sinker", "crier"];
 
 /// The flags of `prow serve`, named as upstream's.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// Comma-separated components to run.
-    #[arg(long, value_delimiter = ',', default_value = "hook")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "hook,plank,horologium,sinker,crier"
+    )]
     pub components: Vec<String>,
     /// Port to listen on (0 picks a free one; the address is printed).
     #[arg(long, default_value_t = 8888)]
@@ -35,12 +49,9 @@ pub struct Args {
     /// Path to the file containing the GitHub HMAC secret (one token, or Prow's YAML map).
     #[arg(long = "hmac-secret-file", default_value = "/etc/webhook/hmac")]
     pub hmac_secret_file: PathBuf,
-    /// Path to config.yaml.
-    #[arg(long = "config-path")]
-    pub config_path: PathBuf,
-    /// Path to the job config: a file, or a directory searched recursively.
-    #[arg(long = "job-config-path")]
-    pub job_config_path: Option<PathBuf>,
+    /// The configuration.
+    #[command(flatten)]
+    pub config: ConfigFlags,
     /// Path to plugins.yaml.
     #[arg(long = "plugin-config")]
     pub plugin_config: Option<PathBuf>,
@@ -51,6 +62,25 @@ pub struct Args {
         value_name = "SECONDS"
     )]
     pub hmac_reload_seconds: u64,
+    /// How often the configuration files are checked for changes.
+    #[arg(
+        long = "config-reload-period",
+        default_value = "10",
+        value_name = "SECONDS"
+    )]
+    pub config_reload_seconds: u64,
+    /// Where ProwJobs live.
+    #[command(flatten)]
+    pub store: StoreFlags,
+    /// What runs them.
+    #[command(flatten)]
+    pub executor: ExecutorFlags,
+    /// GitHub, for crier's reports.
+    #[command(flatten)]
+    pub github: GitHubFlags,
+    /// crier's reporters.
+    #[command(flatten)]
+    pub crier: crate::crier::CrierFlags,
 }
 
 /// `prow serve`.
@@ -68,6 +98,10 @@ pub fn main(args: &Args) -> ExitCode {
     }
 }
 
+fn runs(args: &Args, component: &str) -> bool {
+    args.components.iter().any(|c| c == component)
+}
+
 async fn serve(args: &Args) -> anyhow::Result<()> {
     for component in &args.components {
         if !COMPONENTS.contains(&component.as_str()) {
@@ -77,54 +111,127 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
             );
         }
     }
-    let loaded = load(&LoadOptions {
-        config_path: args.config_path.clone(),
-        job_config_path: args.job_config_path.clone(),
-        plugin_config: args.plugin_config.clone(),
-        strict: false,
-    });
-    for warning in &loaded.warnings {
-        tracing::warn!(%warning, "configuration");
-    }
-    if !loaded.errors.is_empty() {
-        for error in &loaded.errors {
-            tracing::error!(%error, "configuration");
+    let reloader = ConfigReloader::start(
+        args.config.clone(),
+        args.plugin_config.clone(),
+        Duration::from_secs(args.config_reload_seconds.max(1)),
+    )?;
+    let config = reloader.subscribe();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let shutdown = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|s| *s).await;
         }
-        bail!("the configuration has {} errors", loaded.errors.len());
+    };
+    let mut tasks = JoinSet::new();
+
+    let job_components = ["plank", "horologium", "sinker", "crier"];
+    if job_components.iter().any(|c| runs(args, c)) {
+        let current = Arc::clone(&config.borrow());
+        let store = args.store.open(&current).await?;
+        if runs(args, "plank") || runs(args, "sinker") {
+            let executor = args
+                .executor
+                .build(&current, args.store.kubeconfig.as_deref())
+                .await?;
+            if runs(args, "plank") {
+                let plank = Plank::new(Arc::clone(&store), Arc::clone(&executor), config.clone())
+                    .with_reporter_names(args.crier.reporter_names());
+                tasks.spawn(named("plank", plank.run(shutdown())));
+            }
+            if runs(args, "sinker") {
+                let sinker = Sinker::new(Arc::clone(&store), Arc::clone(&executor), config.clone());
+                tasks.spawn(named("sinker", sinker.run(shutdown())));
+            }
+        }
+        if runs(args, "horologium") {
+            let horologium = Horologium::new(Arc::clone(&store), config.clone());
+            tasks.spawn(named("horologium", horologium.run(shutdown())));
+        }
+        if runs(args, "crier") {
+            if args.crier.reporter_names().is_empty() {
+                bail!(
+                    "crier need to have at least one report worker to start: set --github-workers or --slack-workers, or leave crier out of --components"
+                );
+            }
+            let crier = args
+                .crier
+                .build(Arc::clone(&store), &args.github, config.clone())
+                .await?;
+            let shutdown = shutdown();
+            tasks.spawn(named("crier", async move {
+                if let Err(e) = crier.run(shutdown).await {
+                    tracing::error!(error = %e, "crier could not start");
+                }
+            }));
+        }
     }
-    let secrets = Arc::new(
-        HmacSecrets::from_file(&args.hmac_secret_file)
-            .with_context(|| format!("reading {}", args.hmac_secret_file.display()))?,
-    );
-    let _reloader = secrets.spawn_reloader(Duration::from_secs(args.hmac_reload_seconds.max(1)));
 
     let metrics = Metrics::new();
-    let intake = Intake::builder(Arc::clone(&secrets))
-        .metrics(metrics.clone())
-        .build(tower::service_fn(log_delivery));
-    let app = Router::new()
-        .merge(intake.router())
+    let mut app = Router::new()
         .route(
             "/metrics",
-            get(move || {
+            get({
                 let metrics = metrics.clone();
-                async move { ([(CONTENT_TYPE, METRICS_CONTENT_TYPE)], metrics.encode()) }
+                move || {
+                    let metrics = metrics.clone();
+                    async move { ([(CONTENT_TYPE, METRICS_CONTENT_TYPE)], metrics.encode()) }
+                }
             }),
         )
         .route("/healthz", get(|| async { "OK" }));
+    let mut _secret_reloader = None;
+    if runs(args, "hook") {
+        let secrets = Arc::new(
+            HmacSecrets::from_file(&args.hmac_secret_file)
+                .with_context(|| format!("reading {}", args.hmac_secret_file.display()))?,
+        );
+        _secret_reloader =
+            Some(secrets.spawn_reloader(Duration::from_secs(args.hmac_reload_seconds.max(1))));
+        let intake = Intake::builder(Arc::clone(&secrets))
+            .metrics(metrics.clone())
+            .build(tower::service_fn(log_delivery));
+        app = app.merge(intake.router());
+    }
 
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.bind, args.port))
         .await
         .with_context(|| format!("binding {}:{}", args.bind, args.port))?;
     let address = listener.local_addr()?;
-    println!("prow serve: hook listening on http://{address}/hook");
+    // Announced on stdout for whoever started us; a closed stdout must not stop the server.
+    let mut out = std::io::stdout().lock();
+    if runs(args, "hook") {
+        let _ = writeln!(out, "prow serve: hook listening on http://{address}/hook");
+    }
+    let _ = writeln!(
+        out,
+        "prow serve: {} running; metrics on http://{address}/metrics",
+        args.components.join(", ")
+    );
+    let _ = out.flush();
+    drop(out);
     tracing::info!(%address, components = ?args.components, "serving");
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .context("serving")?;
+        .context("serving");
+    let _ = stop.send(true);
+    while let Some(done) = tasks.join_next().await {
+        if let Err(e) = done {
+            tracing::error!(error = %e, "a component panicked");
+        }
+    }
+    drop(reloader);
     tracing::info!("stopped");
-    Ok(())
+    served
+}
+
+/// Runs one component, logging when it ends.
+async fn named(name: &'static str, component: impl Future<Output = ()>) {
+    tracing::info!(component = name, "started");
+    component.await;
+    tracing::info!(component = name, "stopped");
 }
 
 /// Until the dispatcher joins, a delivery is logged (it was already counted by the intake).
