@@ -514,6 +514,11 @@ impl Plank {
         let outcome = match execution.state {
             ExecutionState::Succeeded => finish(job, ProwJobState::Success, DESCRIPTION_SUCCEEDED),
             ExecutionState::Failed => finish(job, ProwJobState::Failure, DESCRIPTION_FAILED),
+            ExecutionState::Error => {
+                info!(job = %job.metadata.name, reason = %execution.description,
+                    "The run cannot be completed, marking the job errored.");
+                finish(job, ProwJobState::Error, &execution.description)
+            }
             ExecutionState::Unscheduled => {
                 if elapsed(pending_since, now) >= Some(timeouts.unscheduled) {
                     self.abort_run(job).await?;
@@ -1199,6 +1204,37 @@ mod tests {
         assert_eq!(job.status.state, Some(ProwJobState::Pending));
         assert_eq!(job.status.pod_name, "foo");
         assert!(f.executor.lock().started.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_run_that_cannot_be_completed_errors_the_job_with_its_reason() {
+        let f = fixture(
+            PlankConfig::default(),
+            vec![pj("gone", "unit", ProwJobState::Pending, minutes(1))],
+        )
+        .await;
+        f.executor.lock().runs.insert(
+            "gone".into(),
+            Execution {
+                state: ExecutionState::Error,
+                description: "The job's process was lost when prow restarted.".into(),
+                name: "gone".into(),
+                started: None,
+            },
+        );
+        let report = f.plank.sync(now()).await.unwrap();
+        assert_eq!(report.finished.get(&ProwJobState::Error), Some(&1));
+        let job = f.get("gone").await;
+        assert_eq!(job.status.state, Some(ProwJobState::Error));
+        assert_eq!(
+            job.status.description,
+            "The job's process was lost when prow restarted."
+        );
+        assert!(job.complete());
+        assert!(
+            f.executor.lock().started.is_empty(),
+            "an errored run is not revived"
+        );
     }
 
     #[tokio::test]

@@ -32,6 +32,10 @@ pub enum ExecutionState {
     /// The run vanished (its pod was deleted, its process died with the server, its phase is
     /// unknown): plank starts it again up to `plank.max_revivals`, else marks it `error`.
     Lost,
+    /// The run ended in a way that starting it again cannot mend (the pod cannot be created,
+    /// the job's process died with the server that ran it): plank marks the job `error`,
+    /// with [`Execution::description`] as the reason.
+    Error,
 }
 
 impl ExecutionState {
@@ -43,6 +47,7 @@ impl ExecutionState {
                 | ExecutionState::Failed
                 | ExecutionState::Evicted
                 | ExecutionState::Lost
+                | ExecutionState::Error
         )
     }
 }

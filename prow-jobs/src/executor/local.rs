@@ -153,8 +153,9 @@ impl LocalExecutorOptions {
 /// the workspace.
 ///
 /// Dropping the executor leaves its processes running, as a killed server would; a new
-/// executor over the same root kills such orphans and reports their runs
-/// [`Lost`](prow_core::traits::ExecutionState::Lost) when asked about them.
+/// executor over the same root kills such orphans and reports their runs as
+/// [`Error`](prow_core::traits::ExecutionState::Error) ([`LOST_DESCRIPTION`]) when asked
+/// about them, so plank marks their jobs `error` instead of leaving them pending.
 ///
 /// ```no_run
 /// use prow_core::prowjob::ProwJob;

@@ -86,7 +86,7 @@ impl RunRecord {
         let (state, description) = match self.result {
             Some(RunResult::Succeeded) => (ExecutionState::Succeeded, self.description.clone()),
             Some(RunResult::Failed) => (ExecutionState::Failed, self.description.clone()),
-            Some(RunResult::Lost) => (ExecutionState::Lost, self.description.clone()),
+            Some(RunResult::Lost) => (ExecutionState::Error, self.description.clone()),
             None if self.started.is_some() => {
                 (ExecutionState::Running, "Job is running.".to_string())
             }

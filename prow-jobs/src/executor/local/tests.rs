@@ -617,7 +617,7 @@ async fn logs_of_a_running_job_and_following_them() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_restarted_executor_kills_orphans_and_reports_them_lost() {
+async fn a_restarted_executor_kills_orphans_and_reports_them_errored() {
     let fixture = Fixture::new();
     let job = periodic("orphan", SLEEPER);
     let first = fixture.executor();
@@ -632,7 +632,7 @@ async fn a_restarted_executor_kills_orphans_and_reports_them_lost() {
 
     let second = fixture.executor();
     let lost = second.status(&job).await.unwrap();
-    assert_eq!(lost.state, ExecutionState::Lost);
+    assert_eq!(lost.state, ExecutionState::Error);
     assert_eq!(lost.description, LOST_DESCRIPTION);
     wait_gone(grandchild).await;
     wait_gone(shell).await;
@@ -641,7 +641,7 @@ async fn a_restarted_executor_kills_orphans_and_reports_them_lost() {
     assert_eq!(runs.len(), 1);
     assert!(runs[0].finished.is_some());
 
-    // plank revives a lost run by starting it again.
+    // Starting it again (a rerun under the same name) runs it afresh.
     let revived = second.start(&job).await.unwrap();
     assert!(!revived.state.is_finished(), "{revived:?}");
     running(&second, &job).await;
@@ -672,7 +672,7 @@ async fn a_restarted_executor_reports_a_finished_run() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_run_lost_while_cloning_is_reported_lost() {
+async fn a_run_lost_while_cloning_is_reported_errored() {
     let fixture = Fixture::new();
     let first = fixture.executor();
     let job = periodic("pending", "true");
@@ -681,7 +681,7 @@ async fn a_run_lost_while_cloning_is_reported_lost() {
     std::fs::create_dir_all(&workspace).unwrap();
     RunRecord::new("pending").store(&workspace).unwrap();
     let lost = first.status(&job).await.unwrap();
-    assert_eq!(lost.state, ExecutionState::Lost);
+    assert_eq!(lost.state, ExecutionState::Error);
     assert_eq!(lost.started, None);
 }
 
