@@ -288,12 +288,15 @@ fn a_server_killed_mid_run_loses_no_job_and_leaves_none_pending() {
     server.child.wait().unwrap();
     let restarted = d.serve();
 
+    let mut rest = String::new();
+    output.read_to_string(&mut rest).unwrap();
     let status = waiting.wait().unwrap();
     assert_eq!(
         status.code(),
         Some(1),
-        "the waiting mkpj sees the job end in error"
+        "the waiting mkpj sees the job end: {rest}"
     );
+    assert!(rest.contains("error The job's process was lost"), "{rest}");
 
     let store = d.store();
     let job = runtime().block_on(store.get(&name)).unwrap();
