@@ -946,4 +946,44 @@ mod tests {
         assert_eq!(pod["metadata"]["namespace"], "ns");
         assert_eq!(pod["kind"], "Pod");
     }
+
+    #[tokio::test]
+    #[ignore = "needs a cluster: KUBECONFIG=… PROW_TEST_NAMESPACE=… cargo test -p prow-jobs --features kubernetes -- --ignored"]
+    async fn real_cluster_runs_a_pod_to_success_and_reads_its_log() {
+        let client = kube::Client::try_default()
+            .await
+            .expect("a cluster from KUBECONFIG");
+        let namespace =
+            std::env::var("PROW_TEST_NAMESPACE").unwrap_or_else(|_| "default".to_string());
+        let executor = KubeExecutor::new(namespace.clone()).with_cluster("default", client);
+        let name = format!(
+            "prow-rs-pod-{}",
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
+        );
+        let mut job = job(&name);
+        job.spec.namespace = namespace;
+        job.spec.pod_spec = serde_json::from_value(serde_json::json!({
+            "containers": [{
+                "image": "busybox:1.36",
+                "command": ["sh", "-c", "echo \"hello from $JOB_NAME\""],
+            }],
+        }))
+        .unwrap();
+        executor.start(&job).await.expect("start");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+        let finished = loop {
+            let execution = executor.status(&job).await.expect("status");
+            if execution.state.is_finished() {
+                break execution;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the pod never finished"
+            );
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        };
+        assert_eq!(finished.state, ExecutionState::Succeeded, "{finished:?}");
+        assert_eq!(executor.logs(&job).await.unwrap(), "hello from unit\n");
+        executor.abort(&job).await.expect("the pod is deleted");
+    }
 }
