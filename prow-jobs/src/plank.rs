@@ -353,8 +353,8 @@ impl Plank {
                 info!(
                     job = %job.metadata.name,
                     name = %job.spec.job,
-                    from = ?before.status.state.as_ref().map(ProwJobState::as_str),
-                    to = ?job.status.state.as_ref().map(ProwJobState::as_str),
+                    from = before.status.state.as_ref().map_or("", ProwJobState::as_str),
+                    to = job.status.state.as_ref().map_or("", ProwJobState::as_str),
                     "Transitioning states."
                 );
             }
@@ -386,7 +386,7 @@ impl Plank {
             info!(
                 job = %job.metadata.name,
                 name = %job.spec.job,
-                from = ?job.status.state.as_ref().map(ProwJobState::as_str),
+                from = job.status.state.as_ref().map_or("", ProwJobState::as_str),
                 to = "aborted",
                 "Transitioning states."
             );
