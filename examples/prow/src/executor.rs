@@ -61,8 +61,12 @@ impl ExecutorFlags {
             }
             ExecutorKind::Kubernetes => {
                 let mut executor = KubeExecutor::new(config.prow.pod_namespace.clone());
-                for (alias, client) in crate::kubeconfig::clients(kubeconfig).await? {
+                let clusters = crate::kubeconfig::build_clusters(kubeconfig).await?;
+                for (alias, client) in clusters.clients {
                     executor.add_cluster(alias, client);
+                }
+                for (alias, cluster) in clusters.aliases {
+                    executor.add_alias(alias, cluster);
                 }
                 Ok(Arc::new(executor))
             }

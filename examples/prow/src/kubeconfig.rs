@@ -10,14 +10,25 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 /// The build cluster alias every job without `cluster:` runs in.
 pub const DEFAULT_ALIAS: &str = "default";
 
-/// Clients by build cluster alias; the first is `default`.
-pub async fn clients(kubeconfig: Option<&Path>) -> anyhow::Result<Vec<(String, kube::Client)>> {
+/// The build clusters of a kubeconfig.
+pub struct BuildClusters {
+    /// Clients by build cluster alias; the first is `default`.
+    pub clients: Vec<(String, kube::Client)>,
+    /// Second names: the current context's own name for `default`.
+    pub aliases: Vec<(String, String)>,
+}
+
+/// The build clusters of `kubeconfig`.
+pub async fn build_clusters(kubeconfig: Option<&Path>) -> anyhow::Result<BuildClusters> {
     let Some(path) = kubeconfig else {
         let config = kube::Config::infer()
             .await
             .context("no --kubeconfig given, and no in-cluster or KUBECONFIG configuration")?;
         let client = kube::Client::try_from(config).context("building the Kubernetes client")?;
-        return Ok(vec![(DEFAULT_ALIAS.to_string(), client)]);
+        return Ok(BuildClusters {
+            clients: vec![(DEFAULT_ALIAS.to_string(), client)],
+            aliases: Vec::new(),
+        });
     };
     let file = Kubeconfig::read_from(path)
         .with_context(|| format!("reading the kubeconfig {}", path.display()))?;
@@ -31,15 +42,21 @@ pub async fn clients(kubeconfig: Option<&Path>) -> anyhow::Result<Vec<(String, k
         DEFAULT_ALIAS.to_string(),
         client_for(&file, &default_context, path).await?,
     ));
+    let mut aliases = Vec::new();
     for context in &file.contexts {
-        if context.name != DEFAULT_ALIAS {
+        if context.name == DEFAULT_ALIAS {
+            continue;
+        }
+        if context.name == default_context {
+            aliases.push((context.name.clone(), DEFAULT_ALIAS.to_string()));
+        } else {
             clients.push((
                 context.name.clone(),
                 client_for(&file, &context.name, path).await?,
             ));
         }
     }
-    Ok(clients)
+    Ok(BuildClusters { clients, aliases })
 }
 
 async fn client_for(file: &Kubeconfig, context: &str, path: &Path) -> anyhow::Result<kube::Client> {

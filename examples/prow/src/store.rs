@@ -61,8 +61,13 @@ impl StoreFlags {
             }
             StoreSpec::Memory => Ok(Arc::new(prow_jobs::store::MemoryStore::new())),
             StoreSpec::Kubernetes => {
-                let clients = crate::kubeconfig::clients(self.kubeconfig.as_deref()).await?;
-                let (_, client) = clients.into_iter().next().context("a Kubernetes client")?;
+                let clusters =
+                    crate::kubeconfig::build_clusters(self.kubeconfig.as_deref()).await?;
+                let (_, client) = clusters
+                    .clients
+                    .into_iter()
+                    .next()
+                    .context("a Kubernetes client")?;
                 Ok(Arc::new(prow_jobs::store::KubeStore::new(
                     client,
                     config.prow.prowjob_namespace.clone(),

@@ -56,6 +56,7 @@ pub const PLANK_VERSION: &str = concat!("prow-rs-", env!("CARGO_PKG_VERSION"));
 #[derive(Clone)]
 pub struct KubeExecutor {
     clusters: BTreeMap<String, kube::Client>,
+    aliases: BTreeMap<String, String>,
     pod_namespace: String,
 }
 
@@ -74,6 +75,7 @@ impl KubeExecutor {
     pub fn new(pod_namespace: impl Into<String>) -> KubeExecutor {
         KubeExecutor {
             clusters: BTreeMap::new(),
+            aliases: BTreeMap::new(),
             pod_namespace: pod_namespace.into(),
         }
     }
@@ -89,7 +91,15 @@ impl KubeExecutor {
         self.clusters.insert(alias.into(), client);
     }
 
-    /// The aliases of the build clusters this executor runs pods in.
+    /// Makes `alias` a second name of the build cluster `cluster` (a kubeconfig's current
+    /// context is both `default` and its own name): jobs may use either, and the cluster's
+    /// pods are listed once.
+    pub fn add_alias(&mut self, alias: impl Into<String>, cluster: impl Into<String>) {
+        self.aliases.insert(alias.into(), cluster.into());
+    }
+
+    /// The aliases of the build clusters this executor runs pods in (second names from
+    /// [`KubeExecutor::add_alias`] not included).
     pub fn clusters(&self) -> impl Iterator<Item = &str> {
         self.clusters.keys().map(String::as_str)
     }
@@ -110,8 +120,9 @@ impl KubeExecutor {
     }
 
     fn client(&self, alias: &str) -> Result<&kube::Client, ExecutorError> {
+        let cluster = self.aliases.get(alias).map_or(alias, String::as_str);
         self.clusters
-            .get(alias)
+            .get(cluster)
             .ok_or_else(|| ExecutorError::Unsupported(format!("unknown cluster alias {alias:?}")))
     }
 
@@ -985,5 +996,18 @@ mod tests {
         assert_eq!(finished.state, ExecutionState::Succeeded, "{finished:?}");
         assert_eq!(executor.logs(&job).await.unwrap(), "hello from unit\n");
         executor.abort(&job).await.expect("the pod is deleted");
+    }
+
+    #[tokio::test]
+    async fn a_second_name_reaches_the_same_cluster_whose_pods_are_listed_once() {
+        let (server, mut executor) = fake().await;
+        executor.add_alias("build01", "default");
+        let mut aliased = job("pj-alias");
+        aliased.spec.cluster = "build01".into();
+        executor.start(&aliased).await.unwrap();
+        assert!(server.pod(NS, "pj-alias").is_some());
+        assert_eq!(executor.clusters().collect::<Vec<_>>(), ["default"]);
+        let runs = executor.runs().await.unwrap();
+        assert_eq!(runs.iter().filter(|r| r.name == "pj-alias").count(), 1);
     }
 }
