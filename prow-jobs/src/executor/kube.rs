@@ -1000,7 +1000,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_second_name_reaches_the_same_cluster_whose_pods_are_listed_once() {
-        let (server, mut executor) = fake().await;
+        let (server, _) = fake().await;
+        let mut executor = KubeExecutor::new(NS).with_cluster("default", server.client());
         executor.add_alias("build01", "default");
         let mut aliased = job("pj-alias");
         aliased.spec.cluster = "build01".into();
