@@ -8,7 +8,8 @@
 //! in the backlog plus its own start; the executor's own share (its `start` call to the
 //! process's spawn) is printed apart.
 //!
-//! Run with `cargo bench -p prow-benches --bench plank [-- --jobs N] [--max-concurrency N]`.
+//! Run with `cargo bench -p prow-benches --bench plank -- [--jobs N] [--max-concurrency N]
+//! [--workers N] [--sqlite-only]`.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -27,7 +28,7 @@ use prow_core::traits::{
     Execution, ExecutorError, JobExecutor, JobSelector, JobStore, JobWatch, RunInfo, StoreError,
 };
 use prow_jobs::executor::{LocalExecutor, LocalExecutorOptions};
-use prow_jobs::plank::{DEFAULT_RESYNC_PERIOD, Plank};
+use prow_jobs::plank::{DEFAULT_RESYNC_PERIOD, DEFAULT_WORKERS, Plank};
 use prow_jobs::store::{MemoryStore, SqliteStore};
 use tokio::sync::{Notify, watch};
 
@@ -36,6 +37,7 @@ const NAMESPACE: &str = "prowjobs";
 struct Args {
     jobs: usize,
     max_concurrency: i64,
+    workers: usize,
     skip_memory: bool,
 }
 
@@ -43,6 +45,7 @@ fn args() -> Args {
     let mut args = Args {
         jobs: 10_000,
         max_concurrency: 0,
+        workers: DEFAULT_WORKERS,
         skip_memory: false,
     };
     let mut it = std::env::args().skip(1);
@@ -54,6 +57,9 @@ fn args() -> Args {
                     .next()
                     .and_then(|n| n.parse().ok())
                     .expect("--max-concurrency N")
+            }
+            "--workers" => {
+                args.workers = it.next().and_then(|n| n.parse().ok()).expect("--workers N")
             }
             "--sqlite-only" => args.skip_memory = true,
             // cargo bench passes `--bench`.
@@ -223,7 +229,7 @@ async fn create_jobs(store: &dyn JobStore, n: usize, label: &str) -> Vec<String>
 }
 
 /// Runs plank over `store` until all `names` are final; prints the figures.
-async fn run_plank(store: Arc<dyn JobStore>, names: &[String], max_concurrency: i64, label: &str) {
+async fn run_plank(store: Arc<dyn JobStore>, names: &[String], args: &Args, label: &str) {
     let workspaces = tempfile::tempdir().unwrap();
     let executor = Arc::new(StartTimes {
         inner: LocalExecutor::new(LocalExecutorOptions::new(workspaces.path())).unwrap(),
@@ -239,14 +245,15 @@ async fn run_plank(store: Arc<dyn JobStore>, names: &[String], max_concurrency: 
     });
     let mut config = Config::default();
     config.prow.prowjob_namespace = NAMESPACE.into();
-    config.prow.plank.max_concurrency = max_concurrency;
+    config.prow.plank.max_concurrency = args.max_concurrency;
     config.prow.set_defaults();
     let (_config_tx, config_rx) = watch::channel(Arc::new(config));
     let plank = Plank::new(
         Arc::clone(&recording),
         Arc::clone(&executor) as Arc<dyn JobExecutor>,
         config_rx,
-    );
+    )
+    .with_workers(args.workers);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
 
     let cpu_before = cpu_time();
@@ -257,9 +264,7 @@ async fn run_plank(store: Arc<dyn JobStore>, names: &[String], max_concurrency: 
     }));
     record.all_done.notified().await;
     let wall = t0.elapsed();
-    let cpu = cpu_time()
-        .zip(cpu_before)
-        .map(|(a, b)| a.saturating_sub(b));
+    let cpu = cpu_time().zip(cpu_before).map(|(a, b)| a.saturating_sub(b));
     stop.send(()).unwrap();
     task.await.unwrap();
 
@@ -348,7 +353,7 @@ fn main() {
         .unwrap();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "plank: {} triggered jobs running `true`, local executor, plank.max_concurrency {}, resync every {:?}, {threads} runtime threads",
+        "plank: {} triggered jobs running `true`, local executor, plank.max_concurrency {}, resync every {:?}, {} plank workers, {threads} runtime threads",
         args.jobs,
         if args.max_concurrency > 0 {
             args.max_concurrency.to_string()
@@ -356,18 +361,19 @@ fn main() {
             "0 (unlimited)".to_string()
         },
         DEFAULT_RESYNC_PERIOD,
+        args.workers,
     );
     runtime.block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let sqlite: Arc<dyn JobStore> =
             Arc::new(SqliteStore::open(dir.path().join("prowjobs.db")).unwrap());
         let names = create_jobs(sqlite.as_ref(), args.jobs, "sqlite").await;
-        run_plank(sqlite, &names, args.max_concurrency, "sqlite").await;
+        run_plank(sqlite, &names, &args, "sqlite").await;
 
         if !args.skip_memory {
             let memory: Arc<dyn JobStore> = Arc::new(MemoryStore::new());
             let names = create_jobs(memory.as_ref(), args.jobs, "memory").await;
-            run_plank(memory, &names, args.max_concurrency, "memory").await;
+            run_plank(memory, &names, &args, "memory").await;
         }
     });
     spawn_floor(args.jobs);
