@@ -2,12 +2,14 @@
 //! [`JobExecutor`], follows their runs to a final state, enforces concurrency limits and
 //! timeouts, revives evicted runs and aborts presubmits a newer run supersedes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use futures_util::future::join_all;
+use futures_util::stream::{self, StreamExt};
 use prow_core::config::Config;
 use prow_core::config::prow::Plank as PlankConfig;
 use prow_core::prowjob::pjutil::{self, BuildIdGenerator};
@@ -22,6 +24,9 @@ use tracing::{debug, error, info, warn};
 /// How often plank reconciles every job even when the store reports no change (runs are
 /// polled through the executor, which has no watch).
 pub const DEFAULT_RESYNC_PERIOD: Duration = Duration::from_secs(5);
+
+/// How many jobs one sync reconciles at once by default (upstream plank's worker count).
+pub const DEFAULT_WORKERS: usize = 10;
 
 /// How long plank waits after a store change for more changes before it syncs.
 const DEBOUNCE: Duration = Duration::from_millis(100);
@@ -110,6 +115,7 @@ pub struct Plank {
     config: watch::Receiver<Arc<Config>>,
     reporter_names: Vec<String>,
     resync_period: Duration,
+    workers: usize,
     build_ids: BuildIdGenerator,
 }
 
@@ -139,6 +145,7 @@ impl Plank {
                 .map(|s| s.to_string())
                 .collect(),
             resync_period: DEFAULT_RESYNC_PERIOD,
+            workers: DEFAULT_WORKERS,
             build_ids: BuildIdGenerator::default(),
         }
     }
@@ -158,6 +165,14 @@ impl Plank {
     /// [`DEFAULT_RESYNC_PERIOD`]).
     pub fn with_resync_period(mut self, period: Duration) -> Plank {
         self.resync_period = period;
+        self
+    }
+
+    /// Sets how many jobs one sync reconciles at once — runs started or followed, and their
+    /// store writes (default [`DEFAULT_WORKERS`]; at least 1). Triggered jobs are still
+    /// started oldest first and the limits see every older job's outcome.
+    pub fn with_workers(mut self, workers: usize) -> Plank {
+        self.workers = workers.max(1);
         self
     }
 
@@ -270,6 +285,7 @@ impl Plank {
                 }
             }
         }
+        let older: HashSet<String> = older.into_iter().collect();
         live.retain(|job| !older.contains(&job.metadata.name));
 
         let aborted = self
@@ -279,9 +295,20 @@ impl Plank {
                 ..Default::default()
             })
             .await?;
-        for job in aborted.into_iter().filter(|job| is_planks(job, namespace)) {
-            let name = job.metadata.name.clone();
-            match self.reconcile(job, now, plank, &live).await {
+        let finished: Vec<_> = {
+            let hold = Hold::Live(&live);
+            stream::iter(aborted.into_iter().filter(|job| is_planks(job, namespace)))
+                .map(|job| {
+                    let name = job.metadata.name.clone();
+                    let hold = &hold;
+                    async move { (name, self.reconcile(job, now, plank, hold).await) }
+                })
+                .buffer_unordered(self.workers)
+                .collect()
+                .await
+        };
+        for (name, result) in finished {
+            match result {
                 Ok((_, outcome)) => tally(&mut report, outcome),
                 Err(err) => {
                     report.errors += 1;
@@ -291,37 +318,91 @@ impl Plank {
         }
 
         // Pending before triggered, so the limits see every finished run.
-        let names: Vec<(String, bool)> = live
-            .iter()
-            .map(|job| {
-                let pending = job.status.state == Some(ProwJobState::Pending);
-                (job.metadata.name.clone(), pending)
-            })
-            .collect();
-        let order = names
-            .iter()
-            .filter(|(_, pending)| *pending)
-            .chain(names.iter().filter(|(_, pending)| !*pending));
-        for (name, _) in order {
-            let Some(index) = live.iter().position(|j| &j.metadata.name == name) else {
-                continue;
-            };
-            let job = live[index].clone();
-            if !is_planks(&job, namespace) {
-                continue;
+        let (pending, triggered): (Vec<usize>, Vec<usize>) = (0..live.len())
+            .filter(|&i| is_planks(&live[i], namespace))
+            .partition(|&i| live[i].status.state == Some(ProwJobState::Pending));
+
+        // Pending jobs are independent of each other: up to `workers` at once.
+        let followed: Vec<_> = {
+            let hold = Hold::Live(&live);
+            let live = &live;
+            stream::iter(pending)
+                .map(|index| {
+                    let job = live[index].clone();
+                    let hold = &hold;
+                    async move { (index, self.reconcile(job, now, plank, hold).await) }
+                })
+                .buffer_unordered(self.workers)
+                .collect()
+                .await
+        };
+        for (index, result) in followed {
+            self.record(&mut live, index, result, &mut report);
+        }
+
+        // Triggered jobs oldest first, in waves of up to `workers` started at once. Whether
+        // the limits hold a job depends on what became of the older ones; a job whose fate
+        // hangs on a run still being started waits for the next wave.
+        let mut limits = Limits::new(plank, &live);
+        let mut queue = triggered.into_iter().peekable();
+        loop {
+            let mut wave = Vec::new();
+            while wave.len() < self.workers {
+                let Some(&index) = queue.peek() else { break };
+                let hold = match limits.decide(&live[index]) {
+                    Decision::Start => None,
+                    Decision::Held(reason) => Some(reason),
+                    Decision::Unsure => break,
+                };
+                limits.enter(&live[index]);
+                wave.push((index, Hold::Decided(hold)));
+                queue.next();
             }
-            match self.reconcile(job, now, plank, &live).await {
-                Ok((job, outcome)) => {
-                    live[index] = job;
-                    tally(&mut report, outcome);
-                }
-                Err(err) => {
-                    report.errors += 1;
-                    warn!(job = %name, error = %err, "plank: syncing the job failed");
-                }
+            if wave.is_empty() {
+                break;
+            }
+            let results = join_all(wave.iter().map(|(index, hold)| {
+                let job = live[*index].clone();
+                async move { (*index, self.reconcile(job, now, plank, hold).await) }
+            }))
+            .await;
+            let states: Vec<(usize, Option<ProwJobState>)> = results
+                .iter()
+                .map(|(index, result)| {
+                    let state = match result {
+                        Ok((job, _)) => job.status.state.clone(),
+                        Err(_) => live[*index].status.state.clone(),
+                    };
+                    (*index, state)
+                })
+                .collect();
+            limits.settle(&live, &states);
+            for (index, result) in results {
+                self.record(&mut live, index, result, &mut report);
             }
         }
         Ok(report)
+    }
+
+    /// Puts what reconciling `live[index]` gave in its place and into the report.
+    fn record(
+        &self,
+        live: &mut [ProwJob],
+        index: usize,
+        result: Result<(ProwJob, Outcome), PlankError>,
+        report: &mut PlankSyncReport,
+    ) {
+        match result {
+            Ok((job, outcome)) => {
+                live[index] = job;
+                tally(report, outcome);
+            }
+            Err(err) => {
+                report.errors += 1;
+                warn!(job = %live[index].metadata.name, error = %err,
+                    "plank: syncing the job failed");
+            }
+        }
     }
 
     /// Reconciles `job` and stores the result, reading it again and starting over when the
@@ -331,14 +412,14 @@ impl Plank {
         mut job: ProwJob,
         now: DateTime<Utc>,
         plank: &PlankConfig,
-        live: &[ProwJob],
+        hold: &Hold<'_>,
     ) -> Result<(ProwJob, Outcome), PlankError> {
         let mut attempt = 0;
         loop {
             let before = job.clone();
             let outcome = match job.status.state {
                 Some(ProwJobState::Triggered) => {
-                    self.sync_triggered(&mut job, now, plank, live).await?
+                    self.sync_triggered(&mut job, now, plank, hold).await?
                 }
                 Some(ProwJobState::Pending) => self.sync_pending(&mut job, now, plank).await?,
                 Some(ProwJobState::Aborted) if !job.complete() => {
@@ -429,13 +510,17 @@ impl Plank {
         job: &mut ProwJob,
         now: DateTime<Utc>,
         plank: &PlankConfig,
-        live: &[ProwJob],
+        hold: &Hold<'_>,
     ) -> Result<Outcome, PlankError> {
         let execution = match self.executor.status(job).await {
             // A run exists already (plank stopped between starting it and recording it).
             Ok(execution) => execution,
             Err(ExecutorError::NotFound(_)) => {
-                if let Some(reason) = held_by(job, plank, live) {
+                let reason = match hold {
+                    Hold::Decided(reason) => reason.clone(),
+                    Hold::Live(live) => held_by(job, plank, live),
+                };
+                if let Some(reason) = reason {
                     info!(job = %job.metadata.name, name = %job.spec.job, %reason,
                         "Not starting the job yet.");
                     return Ok(Outcome::Held);
@@ -697,56 +782,219 @@ fn elapsed(since: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<TimeDelta
 /// overall), the job's `max_concurrency` and its job queue's capacity (pending jobs of the
 /// same name or queue, plus older triggered ones).
 fn held_by(job: &ProwJob, plank: &PlankConfig, live: &[ProwJob]) -> Option<String> {
-    let pending = |j: &&ProwJob| j.status.state == Some(ProwJobState::Pending);
-    if plank.max_concurrency > 0 {
-        let running = live.iter().filter(pending).count();
-        if running as i64 >= plank.max_concurrency {
-            return Some(format!("already {running} running"));
-        }
+    Limits::new(plank, live).check(job, Bound::Upper)
+}
+
+/// How the limits weigh a triggered job in one sync, for a wave of starts.
+enum Hold<'a> {
+    /// Decided before the wave: the reason the job is held, if it is.
+    Decided(Option<String>),
+    /// Worked out from these jobs when it comes to it.
+    Live(&'a [ProwJob]),
+}
+
+/// What the limits say of a triggered job while a wave of older jobs is being started.
+enum Decision {
+    Start,
+    Held(String),
+    /// It depends on how the wave's starts end.
+    Unsure,
+}
+
+/// Which end of a wave's possible outcomes a count takes: every job in it started
+/// (`Upper`), or none of them started nor left waiting (`Lower`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    Lower,
+    Upper,
+}
+
+/// The counts plank's limits need over one sync, kept as triggered jobs are started oldest
+/// first so that each check costs a lookup instead of a pass over every job.
+struct Limits<'a> {
+    plank: &'a PlankConfig,
+    /// Pending jobs overall.
+    pending: i64,
+    /// Jobs of the wave being started.
+    wave: i64,
+    by_job: HashMap<String, Scope>,
+    by_queue: HashMap<String, Scope>,
+}
+
+/// Counts over the jobs of one name or one job queue.
+#[derive(Default)]
+struct Scope {
+    pending: i64,
+    /// Creation times of the jobs that were triggered when the counts were taken, sorted.
+    triggered: Vec<Option<DateTime<Utc>>>,
+    /// Creation times of those no longer triggered or in the wave, oldest first.
+    gone: Vec<Option<DateTime<Utc>>>,
+    /// How many of the wave's jobs are in this scope (the newest entries of `gone`).
+    wave: i64,
+}
+
+impl Scope {
+    /// Jobs ahead of one created at `created`: pending ones, and older triggered ones.
+    fn ahead(&self, created: Option<DateTime<Utc>>, bound: Bound) -> i64 {
+        let older = |times: &[Option<DateTime<Utc>>]| times.partition_point(|t| *t < created);
+        let waiting = older(&self.triggered) as i64 - older(&self.gone) as i64;
+        let wave = if bound == Bound::Upper { self.wave } else { 0 };
+        self.pending + waiting + wave
     }
-    if job.spec.max_concurrency > 0 {
-        let ahead = count_ahead(job, live, |j| j.spec.job == job.spec.job);
-        if ahead >= job.spec.max_concurrency {
-            return Some(format!(
-                "have {ahead} instances of {} that are pending or older, {} is the limit",
-                job.spec.job, job.spec.max_concurrency
-            ));
-        }
+
+    fn enter(&mut self, created: Option<DateTime<Utc>>) {
+        self.gone.push(created);
+        self.wave += 1;
     }
-    let queue = &job.spec.job_queue_name;
-    if !queue.is_empty() {
-        match plank.job_queue_capacities.get(queue) {
-            None => {
-                error!(job = %job.metadata.name, queue = %queue,
-                    "failed to match queue name with Plank configuration");
-                return Some(format!("job queue {queue} is not configured"));
+
+    fn end_wave(&mut self) {
+        let kept = self.gone.len() - self.wave as usize;
+        self.gone.truncate(kept);
+        self.wave = 0;
+    }
+
+    fn settle(&mut self, created: Option<DateTime<Utc>>, state: Option<&ProwJobState>) {
+        match state {
+            Some(ProwJobState::Triggered) => {}
+            Some(ProwJobState::Pending) => {
+                self.pending += 1;
+                self.gone.push(created);
             }
-            Some(&capacity) if capacity < 0 => {}
-            Some(&capacity) => {
-                let ahead = count_ahead(job, live, |j| &j.spec.job_queue_name == queue);
-                if ahead >= capacity {
-                    return Some(format!(
-                        "have {ahead} instances in queue {queue} that are pending or older, {capacity} is the limit"
-                    ));
+            _ => self.gone.push(created),
+        }
+    }
+}
+
+impl<'a> Limits<'a> {
+    fn new(plank: &'a PlankConfig, live: &[ProwJob]) -> Limits<'a> {
+        let mut limits = Limits {
+            plank,
+            pending: 0,
+            wave: 0,
+            by_job: HashMap::new(),
+            by_queue: HashMap::new(),
+        };
+        for job in live {
+            let state = job.status.state.as_ref();
+            if state == Some(&ProwJobState::Pending) {
+                limits.pending += 1;
+            }
+            for scope in limits.scopes(job) {
+                match state {
+                    Some(ProwJobState::Pending) => scope.pending += 1,
+                    Some(ProwJobState::Triggered) => {
+                        scope.triggered.push(job.metadata.creation_timestamp);
+                    }
+                    _ => {}
                 }
             }
         }
+        for scope in limits
+            .by_job
+            .values_mut()
+            .chain(limits.by_queue.values_mut())
+        {
+            scope.triggered.sort_unstable();
+        }
+        limits
     }
-    None
-}
 
-/// Pending jobs, and triggered jobs created before `job`, that `same` selects (not `job`).
-fn count_ahead(job: &ProwJob, live: &[ProwJob], same: impl Fn(&ProwJob) -> bool) -> i64 {
-    live.iter()
-        .filter(|other| other.metadata.name != job.metadata.name && same(other))
-        .filter(|other| match other.status.state {
-            Some(ProwJobState::Pending) => true,
-            Some(ProwJobState::Triggered) => {
-                other.metadata.creation_timestamp < job.metadata.creation_timestamp
+    /// The scopes `job` counts in: its name, and its job queue if it has one.
+    fn scopes(&mut self, job: &ProwJob) -> impl Iterator<Item = &mut Scope> {
+        let by_job = self.by_job.entry(job.spec.job.clone()).or_default();
+        let queue = &job.spec.job_queue_name;
+        let by_queue = (!queue.is_empty()).then(|| self.by_queue.entry(queue.clone()).or_default());
+        std::iter::once(by_job).chain(by_queue)
+    }
+
+    /// Why `job` may not start, counting the wave's jobs at `bound`.
+    fn check(&self, job: &ProwJob, bound: Bound) -> Option<String> {
+        let wave = if bound == Bound::Upper { self.wave } else { 0 };
+        let plank = self.plank;
+        if plank.max_concurrency > 0 {
+            let running = self.pending + wave;
+            if running >= plank.max_concurrency {
+                return Some(format!("already {running} running"));
             }
-            _ => false,
-        })
-        .count() as i64
+        }
+        let created = job.metadata.creation_timestamp;
+        let ahead = |scopes: &HashMap<String, Scope>, key: &str| {
+            scopes.get(key).map_or(0, |s| s.ahead(created, bound))
+        };
+        if job.spec.max_concurrency > 0 {
+            let ahead = ahead(&self.by_job, &job.spec.job);
+            if ahead >= job.spec.max_concurrency {
+                return Some(format!(
+                    "have {ahead} instances of {} that are pending or older, {} is the limit",
+                    job.spec.job, job.spec.max_concurrency
+                ));
+            }
+        }
+        let queue = &job.spec.job_queue_name;
+        if !queue.is_empty() {
+            match plank.job_queue_capacities.get(queue) {
+                None => {
+                    if bound == Bound::Upper {
+                        error!(job = %job.metadata.name, queue = %queue,
+                            "failed to match queue name with Plank configuration");
+                    }
+                    return Some(format!("job queue {queue} is not configured"));
+                }
+                Some(&capacity) if capacity < 0 => {}
+                Some(&capacity) => {
+                    let ahead = ahead(&self.by_queue, queue);
+                    if ahead >= capacity {
+                        return Some(format!(
+                            "have {ahead} instances in queue {queue} that are pending or older, {capacity} is the limit"
+                        ));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Whether `job`, next oldest after the wave, starts whatever becomes of the wave.
+    fn decide(&self, job: &ProwJob) -> Decision {
+        match self.check(job, Bound::Upper) {
+            None => Decision::Start,
+            Some(reason) if self.wave == 0 => Decision::Held(reason),
+            Some(_) => match self.check(job, Bound::Lower) {
+                Some(reason) => Decision::Held(reason),
+                None => Decision::Unsure,
+            },
+        }
+    }
+
+    /// Adds `job` to the wave.
+    fn enter(&mut self, job: &ProwJob) {
+        self.wave += 1;
+        let created = job.metadata.creation_timestamp;
+        for scope in self.scopes(job) {
+            scope.enter(created);
+        }
+    }
+
+    /// Ends the wave: `states` holds, oldest first, each wave job's index in `live` (the
+    /// job as it was before the wave) and the state it is in now.
+    fn settle(&mut self, live: &[ProwJob], states: &[(usize, Option<ProwJobState>)]) {
+        self.wave = 0;
+        for (index, _) in states {
+            for scope in self.scopes(&live[*index]) {
+                scope.end_wave();
+            }
+        }
+        for (index, state) in states {
+            let job = &live[*index];
+            if state.as_ref() == Some(&ProwJobState::Pending) {
+                self.pending += 1;
+            }
+            let created = job.metadata.creation_timestamp;
+            for scope in self.scopes(job) {
+                scope.settle(created, state.as_ref());
+            }
+        }
+    }
 }
 
 /// The presubmits among `jobs` a newer run of the same job on the same refs supersedes
@@ -1715,6 +1963,117 @@ mod tests {
             f.get("second").await.status.state,
             Some(ProwJobState::Pending)
         );
+    }
+
+    #[tokio::test]
+    async fn limits_see_every_older_start_within_a_sync() {
+        struct Case {
+            name: &'static str,
+            global: i64,
+            job_limit: i64,
+            queue_capacity: Option<i64>,
+            broken: &'static [&'static str],
+            unsupported: &'static [&'static str],
+            pending: &'static [&'static str],
+        }
+        let cases = [
+            Case {
+                name: "a failed start leaves its slot to the next job",
+                global: 3,
+                job_limit: 0,
+                queue_capacity: None,
+                broken: &["j1"],
+                unsupported: &[],
+                pending: &["j0", "j2", "j3"],
+            },
+            Case {
+                name: "an unprocessable job leaves its place in the job's limit",
+                global: 0,
+                job_limit: 2,
+                queue_capacity: None,
+                broken: &[],
+                unsupported: &["j0"],
+                pending: &["j1", "j2"],
+            },
+            Case {
+                name: "an older job left waiting still counts in its queue",
+                global: 0,
+                job_limit: 0,
+                queue_capacity: Some(2),
+                broken: &["j0"],
+                unsupported: &[],
+                pending: &["j1"],
+            },
+            Case {
+                name: "no limits start every job",
+                global: 0,
+                job_limit: 0,
+                queue_capacity: None,
+                broken: &[],
+                unsupported: &[],
+                pending: &["j0", "j1", "j2", "j3", "j4", "j5"],
+            },
+        ];
+        for case in cases {
+            for workers in [1, 2, DEFAULT_WORKERS] {
+                let jobs = (0..6)
+                    .map(|i| {
+                        let mut job = pj(
+                            &format!("j{i}"),
+                            "unit",
+                            ProwJobState::Triggered,
+                            minutes(60 - i),
+                        );
+                        job.spec.type_ = Some(ProwJobType::Periodic);
+                        job.spec.max_concurrency = case.job_limit;
+                        if case.queue_capacity.is_some() {
+                            job.spec.job_queue_name = "queue".into();
+                        }
+                        job
+                    })
+                    .collect();
+                let mut config = PlankConfig {
+                    max_concurrency: case.global,
+                    ..Default::default()
+                };
+                if let Some(capacity) = case.queue_capacity {
+                    config.job_queue_capacities.insert("queue".into(), capacity);
+                }
+                let f = fixture(config, jobs).await;
+                {
+                    let mut state = f.executor.lock();
+                    state.broken_start = case.broken.iter().map(|s| s.to_string()).collect();
+                    state.unsupported = case.unsupported.iter().map(|s| s.to_string()).collect();
+                }
+                let Fixture {
+                    store,
+                    plank,
+                    _config,
+                    ..
+                } = f;
+                let report = plank.with_workers(workers).sync(now()).await.unwrap();
+                let mut pending = Vec::new();
+                for job in store.list(&JobSelector::default()).await.unwrap() {
+                    if job.status.state == Some(ProwJobState::Pending) {
+                        pending.push(job.metadata.name);
+                    }
+                }
+                pending.sort();
+                assert_eq!(pending, case.pending, "{} ({workers} workers)", case.name);
+                assert_eq!(
+                    report.started,
+                    case.pending.len(),
+                    "{} ({workers} workers)",
+                    case.name
+                );
+                assert_eq!(
+                    report.errors,
+                    case.broken.len(),
+                    "{} ({workers} workers)",
+                    case.name
+                );
+            }
+        }
     }
 
     #[tokio::test]

@@ -771,7 +771,9 @@ fn spawn(plan: &RunPlan) -> io::Result<tokio::process::Child> {
         .create(true)
         .append(true)
         .open(plan.log_path())?;
-    tokio::process::Command::new(&plan.program)
+    let program = resolve_program(&plan.program, plan.env.get("PATH"), &plan.work_dir);
+    tokio::process::Command::new(program)
+        .arg0(&plan.program)
         .args(&plan.args)
         .env_clear()
         .envs(&plan.env)
@@ -781,6 +783,34 @@ fn spawn(plan: &RunPlan) -> io::Result<tokio::process::Child> {
         .stderr(log)
         .process_group(0)
         .spawn()
+}
+
+/// The file a bare program name (no `/`) runs: the first executable regular file named
+/// `program` in the job's `PATH` (relative entries, the empty one included, taken from
+/// `work_dir`, where the process starts), as `execvp` finds it in the new process. Any
+/// other program, or one not found, is returned as it is and left to the spawn.
+///
+/// Looking it up here lets the spawn use `posix_spawn` (a `vfork`) rather than copying
+/// this process's page tables with `fork`, which the standard library falls back to when
+/// a changed `PATH` and a working directory both apply; `argv[0]` stays the name.
+fn resolve_program(program: &str, path: Option<&String>, work_dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    if program.is_empty() || program.contains('/') {
+        return PathBuf::from(program);
+    }
+    let Some(path) = path else {
+        return PathBuf::from(program);
+    };
+    for dir in path.split(':') {
+        let candidate = work_dir.join(dir).join(program);
+        if let Ok(meta) = std::fs::metadata(&candidate)
+            && meta.is_file()
+            && meta.permissions().mode() & 0o111 != 0
+        {
+            return candidate;
+        }
+    }
+    PathBuf::from(program)
 }
 
 /// Terminates the job's process group: SIGTERM, then SIGKILL to whatever is left after the

@@ -1271,3 +1271,89 @@ fn default_options_match_upstream() {
     );
     assert_eq!(options.fetch_retries.len(), 9);
 }
+
+#[test]
+fn bare_program_names_are_found_on_the_jobs_path() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for sub in ["first", "second", "work/bin"] {
+        std::fs::create_dir_all(root.join(sub)).unwrap();
+    }
+    let make = |path: PathBuf, mode: u32| {
+        std::fs::write(&path, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        path
+    };
+    make(root.join("first/tool"), 0o644);
+    let executable = make(root.join("second/tool"), 0o755);
+    let local = make(root.join("work/bin/local-tool"), 0o755);
+    std::fs::create_dir_all(root.join("first/dir-tool")).unwrap();
+    let path = format!(
+        "{}:{}:bin",
+        root.join("first").display(),
+        root.join("second").display()
+    );
+    let work = root.join("work");
+    let cases: [(&str, &str, Option<&str>, PathBuf); 6] = [
+        (
+            "first executable match wins",
+            "tool",
+            Some(&path),
+            executable,
+        ),
+        (
+            "relative entries are taken from the working directory",
+            "local-tool",
+            Some(&path),
+            local,
+        ),
+        (
+            "not found stays as written",
+            "missing",
+            Some(&path),
+            PathBuf::from("missing"),
+        ),
+        (
+            "directories do not match",
+            "dir-tool",
+            Some(&path),
+            PathBuf::from("dir-tool"),
+        ),
+        (
+            "paths are left alone",
+            "./tool",
+            Some(&path),
+            PathBuf::from("./tool"),
+        ),
+        (
+            "no PATH leaves the lookup to the spawn",
+            "tool",
+            None,
+            PathBuf::from("tool"),
+        ),
+    ];
+    for (name, program, path, expected) in cases {
+        let path = path.map(str::to_string);
+        assert_eq!(
+            resolve_program(program, path.as_ref(), &work),
+            expected,
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_program_found_on_path_keeps_its_name_as_argv0() {
+    let fixture = Fixture::new();
+    let executor = fixture.executor();
+    let mut job = periodic("argv0", "");
+    job.spec.pod_spec = Some(
+        serde_json::from_value(json!({"containers": [{"command": ["sh", "-c", "echo \"$0\""]}]}))
+            .unwrap(),
+    );
+    executor.start(&job).await.unwrap();
+    let end = finish(&executor, &job).await;
+    assert_eq!(end.state, ExecutionState::Succeeded, "{end:?}");
+    assert_eq!(executor.logs(&job).await.unwrap(), "sh\n");
+}
