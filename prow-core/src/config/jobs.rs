@@ -95,7 +95,7 @@ impl Preset {
                 if list.iter().any(|e| name_of(e) == name) {
                     return Err(format!("env var duplicated in pod spec: {name}"));
                 }
-                list.push(env.clone());
+                list.push(compact_clone(env));
             }
         }
         for volume in &self.volumes {
@@ -104,7 +104,7 @@ impl Preset {
             if list.iter().any(|v| name_of(v) == name) {
                 return Err(format!("volume duplicated in pod spec: {name}"));
             }
-            list.push(volume.clone());
+            list.push(compact_clone(volume));
         }
         for mount in &self.volume_mounts {
             let name = name_of(mount);
@@ -113,7 +113,7 @@ impl Preset {
                 if list.iter().any(|m| name_of(m) == name) {
                     return Err(format!("volume mount duplicated in pod spec: {name}"));
                 }
-                list.push(mount.clone());
+                list.push(compact_clone(mount));
             }
         }
         for toleration in &self.tolerations {
@@ -122,7 +122,7 @@ impl Preset {
             if list.iter().any(|t| Toleration::of(t) == wanted) {
                 return Err(format!("toleration duplicated in pod spec: {wanted}"));
             }
-            list.push(toleration.clone());
+            list.push(compact_clone(toleration));
         }
         Ok(())
     }
@@ -179,6 +179,36 @@ pub fn resolve_presets(
             .map_err(|e| format!("job {name} failed to merge presets for podspec: {e}"))?;
     }
     Ok(())
+}
+
+/// A deep copy of `v` whose lists and objects hold no spare capacity (`Value::clone`
+/// gives every object as many entry slots as its hash table has room for).
+fn compact_clone(v: &Value) -> Value {
+    match v {
+        Value::Array(items) => Value::Array(items.iter().map(compact_clone).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), compact_clone(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Releases the spare capacity of the lists preset merging grows.
+fn shrink_merged_lists(spec: &mut PodSpec) {
+    for key in ["volumes", "tolerations"] {
+        if let Some(Value::Array(list)) = spec.0.get_mut(key) {
+            list.shrink_to_fit();
+        }
+    }
+    for container in containers_mut(spec) {
+        for key in ["env", "volumeMounts"] {
+            if let Some(Value::Array(list)) = container.get_mut(key) {
+                list.shrink_to_fit();
+            }
+        }
+    }
 }
 
 fn name_of(v: &Value) -> &str {
@@ -1276,11 +1306,16 @@ impl JobBase {
     }
 
     fn apply_presets(&mut self, presets: &[Preset]) -> Result<(), FieldError> {
-        resolve_presets(&self.name, &self.labels, self.spec.as_mut(), presets)
-            .map_err(|e| FieldError::new("spec", e))?;
-        // The merges grew the spec's lists; a loaded configuration keeps it compact.
+        // A loaded configuration keeps its pod specs compact: the parse left spare
+        // capacity in the job's own parts, the merges in the lists they grew (what they
+        // added is copied compact).
         if let Some(spec) = &mut self.spec {
             spec.shrink_to_fit();
+        }
+        resolve_presets(&self.name, &self.labels, self.spec.as_mut(), presets)
+            .map_err(|e| FieldError::new("spec", e))?;
+        if let Some(spec) = &mut self.spec {
+            shrink_merged_lists(spec);
         }
         Ok(())
     }
