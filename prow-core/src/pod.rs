@@ -98,6 +98,14 @@ impl PodSpec {
             .unwrap_or_default()
     }
 
+    /// Releases the spare capacity of every list and object in the spec, which parsing and
+    /// preset merging leave behind as they grow them; the content and its order are
+    /// unchanged. The loader does this once a job's presets are merged, so that a loaded
+    /// configuration holds no more than its pod specs need.
+    pub fn shrink_to_fit(&mut self) {
+        shrink_map(&mut self.0);
+    }
+
     /// Turns numbers and booleans into strings where Kubernetes' types hold strings
     /// (container names, images, command, args, env values, node selector values, labels of
     /// the pod template), as Go's typed decoding of `sigs.k8s.io/yaml` does.
@@ -120,6 +128,24 @@ impl PodSpec {
         if let Some(Value::Object(selector)) = self.0.get_mut("nodeSelector") {
             selector.values_mut().for_each(|v| stringify(Some(v)));
         }
+    }
+}
+
+fn shrink_map(map: &mut Map<String, Value>) {
+    map.values_mut().for_each(shrink_value);
+    // `Map` has no `shrink_to_fit`; collecting an exact-size iterator allocates no more
+    // than its entries.
+    *map = std::mem::take(map).into_iter().collect();
+}
+
+fn shrink_value(value: &mut Value) {
+    match value {
+        Value::Array(items) => {
+            items.iter_mut().for_each(shrink_value);
+            items.shrink_to_fit();
+        }
+        Value::Object(map) => shrink_map(map),
+        _ => {}
     }
 }
 
@@ -210,5 +236,20 @@ serviceAccountName: prow
         spec.containers_mut().push(Value::Object(Map::new()));
         assert_eq!(spec.containers().len(), 1);
         assert!(spec.volumes().is_empty());
+    }
+
+    #[test]
+    fn shrink_to_fit_keeps_content_and_order() {
+        let text = "{containers: [{name: a, env: [{name: X, value: '1'}, {name: Y, value: '2'}]}], volumes: [], hostname: h, affinity: {z: 1, a: 2}}";
+        let mut spec: PodSpec = crate::yaml::from_str(text).unwrap();
+        let before = serde_json::to_string(&spec).unwrap();
+        spec.containers_mut()[0]["env"]
+            .as_array_mut()
+            .unwrap()
+            .reserve(100);
+        spec.shrink_to_fit();
+        assert_eq!(serde_json::to_string(&spec).unwrap(), before);
+        let env = spec.containers()[0]["env"].as_array().unwrap();
+        assert_eq!(env.capacity(), env.len());
     }
 }

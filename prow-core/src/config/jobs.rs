@@ -95,7 +95,7 @@ impl Preset {
                 if list.iter().any(|e| name_of(e) == name) {
                     return Err(format!("env var duplicated in pod spec: {name}"));
                 }
-                list.push(env.clone());
+                list.push(compact_clone(env));
             }
         }
         for volume in &self.volumes {
@@ -104,7 +104,7 @@ impl Preset {
             if list.iter().any(|v| name_of(v) == name) {
                 return Err(format!("volume duplicated in pod spec: {name}"));
             }
-            list.push(volume.clone());
+            list.push(compact_clone(volume));
         }
         for mount in &self.volume_mounts {
             let name = name_of(mount);
@@ -113,7 +113,7 @@ impl Preset {
                 if list.iter().any(|m| name_of(m) == name) {
                     return Err(format!("volume mount duplicated in pod spec: {name}"));
                 }
-                list.push(mount.clone());
+                list.push(compact_clone(mount));
             }
         }
         for toleration in &self.tolerations {
@@ -122,7 +122,7 @@ impl Preset {
             if list.iter().any(|t| Toleration::of(t) == wanted) {
                 return Err(format!("toleration duplicated in pod spec: {wanted}"));
             }
-            list.push(toleration.clone());
+            list.push(compact_clone(toleration));
         }
         Ok(())
     }
@@ -179,6 +179,36 @@ pub fn resolve_presets(
             .map_err(|e| format!("job {name} failed to merge presets for podspec: {e}"))?;
     }
     Ok(())
+}
+
+/// A deep copy of `v` whose lists and objects hold no spare capacity (`Value::clone`
+/// gives every object as many entry slots as its hash table has room for).
+fn compact_clone(v: &Value) -> Value {
+    match v {
+        Value::Array(items) => Value::Array(items.iter().map(compact_clone).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), compact_clone(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Releases the spare capacity of the lists preset merging grows.
+fn shrink_merged_lists(spec: &mut PodSpec) {
+    for key in ["volumes", "tolerations"] {
+        if let Some(Value::Array(list)) = spec.0.get_mut(key) {
+            list.shrink_to_fit();
+        }
+    }
+    for container in containers_mut(spec) {
+        for key in ["env", "volumeMounts"] {
+            if let Some(Value::Array(list)) = container.get_mut(key) {
+                list.shrink_to_fit();
+            }
+        }
+    }
 }
 
 fn name_of(v: &Value) -> &str {
@@ -249,8 +279,9 @@ pub struct UtilityConfig {
     pub skip_fetch_head: bool,
     /// Additional repositories to clone.
     pub extra_refs: Vec<Refs>,
-    /// Decoration settings (filled from the Prow defaults when decorated).
-    pub decoration_config: Option<DecorationConfig>,
+    /// Decoration settings (filled from the Prow defaults when decorated); shared by the
+    /// jobs whose settings are the defaults of their repository and cluster.
+    pub decoration_config: Option<Arc<DecorationConfig>>,
 }
 
 /// Settings common to every kind of job (upstream's `JobBase`).
@@ -562,7 +593,7 @@ macro_rules! job_wire {
                         clone_depth: self.clone_depth,
                         skip_fetch_head: self.skip_fetch_head,
                         extra_refs: take(&mut self.extra_refs),
-                        decoration_config: self.decoration_config.take(),
+                        decoration_config: self.decoration_config.take().map(Arc::new),
                     },
                 }
             }
@@ -592,7 +623,7 @@ macro_rules! job_wire {
                 self.clone_depth = u.clone_depth;
                 self.skip_fetch_head = u.skip_fetch_head;
                 self.extra_refs = u.extra_refs;
-                self.decoration_config = u.decoration_config;
+                self.decoration_config = u.decoration_config.map(Arc::unwrap_or_clone);
             }
         }
     };
@@ -1249,13 +1280,12 @@ impl JobBase {
         let util = &mut self.utility_config;
         if *util.decorate.get_or_insert(d.decorate_all_jobs) {
             let def = (d.default_decoration)(repo, &self.cluster);
-            util.decoration_config = Some(
-                DecorationConfig::apply_default_opt(
-                    util.decoration_config.as_ref(),
-                    def.as_deref(),
-                )
-                .unwrap_or_default(),
-            );
+            // A job without settings of its own shares the default config.
+            util.decoration_config = Some(match (util.decoration_config.take(), def) {
+                (Some(own), Some(def)) => Arc::new(own.apply_default(&def)),
+                (Some(only), None) | (None, Some(only)) => only,
+                (None, None) => Arc::default(),
+            });
         }
     }
 
@@ -1276,8 +1306,18 @@ impl JobBase {
     }
 
     fn apply_presets(&mut self, presets: &[Preset]) -> Result<(), FieldError> {
+        // A loaded configuration keeps its pod specs compact: the parse left spare
+        // capacity in the job's own parts, the merges in the lists they grew (what they
+        // added is copied compact).
+        if let Some(spec) = &mut self.spec {
+            spec.shrink_to_fit();
+        }
         resolve_presets(&self.name, &self.labels, self.spec.as_mut(), presets)
-            .map_err(|e| FieldError::new("spec", e))
+            .map_err(|e| FieldError::new("spec", e))?;
+        if let Some(spec) = &mut self.spec {
+            shrink_merged_lists(spec);
+        }
+        Ok(())
     }
 }
 
@@ -1887,7 +1927,7 @@ pub fn validate_job_base(
         )));
     }
     validate_agent(base, opts.pod_namespace).map_err(one)?;
-    let dc = base.utility_config.decoration_config.as_ref();
+    let dc = base.utility_config.decoration_config.as_deref();
     let spec_errs = validate_pod_spec(job_type, base.spec.as_ref(), dc);
     if !spec_errs.is_empty() {
         return Err(spec_errs
@@ -3124,12 +3164,12 @@ presets:
             let mut p = ps("pull-foo");
             p.job_base.cluster = "build".into();
             p.job_base.utility_config.decorate = c.decorate;
-            p.job_base.utility_config.decoration_config = c.own.clone();
+            p.job_base.utility_config.decoration_config = c.own.clone().map(Arc::new);
             p.set_defaults("org/repo", &d, &[]).unwrap();
             let u = &p.job_base.utility_config;
             assert_eq!(u.decorate, Some(c.want_decorate), "{}", c.name);
             if !c.want_decorate {
-                assert_eq!(u.decoration_config, c.own, "{}", c.name);
+                assert_eq!(u.decoration_config.as_deref(), c.own.as_ref(), "{}", c.name);
                 continue;
             }
             let dc = u.decoration_config.as_ref().unwrap();
@@ -3155,8 +3195,8 @@ presets:
         p.job_base.utility_config.decorate = Some(true);
         p.set_defaults("org/repo", &d, &[]).unwrap();
         assert_eq!(
-            p.job_base.utility_config.decoration_config,
-            Some(DecorationConfig::default())
+            p.job_base.utility_config.decoration_config.as_deref(),
+            Some(&DecorationConfig::default())
         );
 
         // Periodics look defaults up by extra_refs[0], else the empty repo.
@@ -4044,7 +4084,7 @@ postsubmits:
                 "invalid decoration",
                 JobBase {
                     utility_config: UtilityConfig {
-                        decoration_config: Some(DecorationConfig::default()),
+                        decoration_config: Some(Arc::default()),
                         ..UtilityConfig::default()
                     },
                     ..k8s("name")
@@ -4148,7 +4188,7 @@ postsubmits:
             spec: Some(pod(spec)),
             utility_config: UtilityConfig {
                 decorate: Some(true),
-                decoration_config: dc,
+                decoration_config: dc.map(Arc::new),
                 ..UtilityConfig::default()
             },
             ..JobBase::default()
@@ -4220,7 +4260,7 @@ postsubmits:
             namespace: Some("default".into()),
             spec: Some(PodSpec::default()),
             utility_config: UtilityConfig {
-                decoration_config: Some(DecorationConfig::default()),
+                decoration_config: Some(Arc::default()),
                 ..UtilityConfig::default()
             },
             ..JobBase::default()
@@ -4833,7 +4873,7 @@ postsubmits:
         let uc = |clone_uri: &str, extra: Vec<Refs>, dc: Option<DecorationConfig>| UtilityConfig {
             clone_uri: clone_uri.into(),
             extra_refs: extra,
-            decoration_config: dc,
+            decoration_config: dc.map(Arc::new),
             ..UtilityConfig::default()
         };
         let cases: Vec<(&str, UtilityConfig, Option<&str>)> = vec![

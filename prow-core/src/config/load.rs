@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::Diagnostic;
 use super::files::{job_config_files, par_map_mut, read_all};
@@ -16,6 +16,7 @@ use super::jobs::{
 };
 use super::plugins::PluginsConfig;
 use super::prow::ProwConfig;
+use crate::prowjob::DecorationConfig;
 use crate::yaml::{self, Document, Warning, WarningKind};
 
 /// `config.yaml` and the job configs: what every Prow component reads.
@@ -155,11 +156,15 @@ pub fn load(options: &LoadOptions) -> Loaded {
     let prow = &mut out.config.prow;
     prow.set_defaults();
     let prow = &*prow;
+    let decoration_configs = Mutex::new(HashMap::new());
     let finalized = par_map_mut(&mut parts, RegexCache::new, |cache, (_, jobs)| {
         // Only config.yaml's decorate_all_jobs counts, as upstream.
         jobs.decorate_all_jobs = false;
-        finalize_part(prow, decorate_all_jobs, &presets, cache, jobs)
+        let errors = finalize_part(prow, decorate_all_jobs, &presets, cache, jobs);
+        share_decoration_configs(jobs, &decoration_configs);
+        errors
     });
+    drop(decoration_configs);
     let mut job_errors: Vec<JobConfigError> = finalized.into_iter().flatten().collect();
     let jobs = &mut out.config.jobs;
     jobs.presets = presets;
@@ -288,6 +293,39 @@ fn finalize_part(
         default_prowjob: &prowjob_default,
     };
     jobs.finalize_with_presets(&defaults, cache, presets)
+}
+
+/// Decoration configs shared by the jobs whose configs are equal, keyed by their JSON.
+type DecorationConfigs = Mutex<HashMap<String, Arc<DecorationConfig>>>;
+
+/// Makes the jobs whose merged decoration configs are equal share one: most jobs of a
+/// repository lay the same few settings (a timeout, say) over the same defaults.
+fn share_decoration_configs(jobs: &mut JobConfig, shared: &DecorationConfigs) {
+    let bases = jobs
+        .presubmits
+        .values_mut()
+        .flatten()
+        .map(|j| &mut j.job_base)
+        .chain(
+            jobs.postsubmits
+                .values_mut()
+                .flatten()
+                .map(|j| &mut j.job_base),
+        )
+        .chain(jobs.periodics.iter_mut().map(|j| &mut j.job_base));
+    for base in bases {
+        let Some(dc) = &mut base.utility_config.decoration_config else {
+            continue;
+        };
+        let Ok(key) = serde_json::to_string(&**dc) else {
+            continue;
+        };
+        let mut shared = shared.lock().expect("decoration config table lock");
+        let entry = shared.entry(key).or_insert_with(|| dc.clone());
+        if !Arc::ptr_eq(entry, dc) && **entry == **dc {
+            *dc = entry.clone();
+        }
+    }
 }
 
 fn load_plugins(path: &Path, strict: bool, out: &mut Loaded) {

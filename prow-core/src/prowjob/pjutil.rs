@@ -36,7 +36,7 @@ pub fn spec_from_job_base(jb: &JobBase) -> ProwJobSpec {
         max_concurrency: jb.max_concurrency,
         error_on_eviction: jb.error_on_eviction,
         extra_refs: decorate_extra_refs(&jb.utility_config.extra_refs, jb),
-        decoration_config: jb.utility_config.decoration_config.clone(),
+        decoration_config: jb.utility_config.decoration_config.as_deref().cloned(),
         pod_spec: jb.spec.clone(),
         pipeline_run_spec: jb.pipeline_run_spec.clone(),
         tekton_pipeline_run_spec: jb.tekton_pipeline_run_spec.clone(),
@@ -812,7 +812,7 @@ mod tests {
                 "use values from job base",
                 Refs::default(),
                 base(UtilityConfig {
-                    decoration_config: blobless(true),
+                    decoration_config: blobless(true).map(std::sync::Arc::new),
                     ..clone_settings("more", "fun", 2, true)
                 }),
                 Refs {
@@ -835,10 +835,10 @@ mod tests {
                     ..Refs::default()
                 },
                 base(UtilityConfig {
-                    decoration_config: Some(DecorationConfig {
+                    decoration_config: Some(std::sync::Arc::new(DecorationConfig {
                         sparse_checkout_files: vec!["Dockerfile".into()],
                         ..DecorationConfig::default()
-                    }),
+                    })),
                     ..UtilityConfig::default()
                 }),
                 Refs {
@@ -886,9 +886,11 @@ mod tests {
         };
         let with_dc = |dc: Option<bool>| {
             base(UtilityConfig {
-                decoration_config: dc.map(|b| DecorationConfig {
-                    blobless_fetch: Some(b),
-                    ..DecorationConfig::default()
+                decoration_config: dc.map(|b| {
+                    std::sync::Arc::new(DecorationConfig {
+                        blobless_fetch: Some(b),
+                        ..DecorationConfig::default()
+                    })
                 }),
                 extra_refs: extra_refs_blobless(),
                 ..UtilityConfig::default()
