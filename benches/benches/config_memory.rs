@@ -68,20 +68,8 @@ fn options() -> (LoadOptions, &'static str) {
     }
 }
 
-fn all_bases(loaded: &mut Loaded) -> Vec<&mut JobBase> {
-    let jobs = &mut loaded.config.jobs;
-    jobs.presubmits
-        .values_mut()
-        .flatten()
-        .map(|j| &mut j.job_base)
-        .chain(
-            jobs.postsubmits
-                .values_mut()
-                .flatten()
-                .map(|j| &mut j.job_base),
-        )
-        .chain(jobs.periodics.iter_mut().map(|j| &mut j.job_base))
-        .collect()
+fn all_bases(loaded: &mut Loaded) -> impl Iterator<Item = &mut JobBase> {
+    loaded.config.jobs.job_bases_mut()
 }
 
 /// Counts of a JSON tree: nodes, objects, arrays, strings (keys included) and their bytes.

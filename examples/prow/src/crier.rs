@@ -12,7 +12,7 @@ use prow_jobs::crier::github::{GITHUB_REPORTER_NAME, GitHubReporter};
 use prow_jobs::crier::slack::{
     DEFAULT_HOST_NAME, SLACK_REPORTER_NAME, SlackCredential, SlackReporter, SlackSecret,
 };
-use prow_jobs::crier::{Crier, CrierReporter};
+use prow_jobs::crier::{ConfigGetter, Crier, CrierReporter};
 use tokio::sync::watch;
 
 use crate::flags::GitHubFlags;
@@ -107,9 +107,7 @@ fn secret(path: &Path) -> anyhow::Result<SlackSecret> {
 }
 
 /// The current `ProwConfig`, copied once per reload rather than once per report.
-fn prow_config_getter(
-    config: watch::Receiver<Arc<Config>>,
-) -> Arc<dyn Fn() -> Arc<ProwConfig> + Send + Sync> {
+fn prow_config_getter(config: watch::Receiver<Arc<Config>>) -> ConfigGetter {
     let cached: Mutex<Option<(Arc<Config>, Arc<ProwConfig>)>> = Mutex::new(None);
     Arc::new(move || {
         let current = Arc::clone(&config.borrow());

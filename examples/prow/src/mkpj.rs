@@ -156,7 +156,6 @@ fn job_spec(args: &Args, config: &Config) -> Option<(JobBase, ProwJobSpec)> {
 /// GitHub only for what is missing.
 async fn complete_refs(args: &Args, refs: &mut Refs) -> anyhow::Result<()> {
     let repo = RepoName::new(&refs.org, &refs.repo);
-    let mut github: Option<prow_github::client::Client> = None;
     if let Some(pull) = refs.pulls.first_mut() {
         if pull.number == 0 {
             bail!("{} is a presubmit: --pull-number is required", args.job);
@@ -166,8 +165,10 @@ async fn complete_refs(args: &Args, refs: &mut Refs) -> anyhow::Result<()> {
             || refs.base_ref.is_empty()
             || refs.base_sha.is_empty();
         if missing_pr_facts {
-            let client = github.insert(args.github.client().await?);
-            let pr = client
+            let pr = args
+                .github
+                .client()
+                .await?
                 .get_pull_request(&repo, pull.number as u64)
                 .await
                 .with_context(|| format!("fetching {repo}#{} from GitHub", pull.number))?;
@@ -183,12 +184,11 @@ async fn complete_refs(args: &Args, refs: &mut Refs) -> anyhow::Result<()> {
         bail!("{} needs a base ref: pass --base-ref", args.job);
     }
     if refs.base_sha.is_empty() {
-        let client = match github {
-            Some(client) => client,
-            None => args.github.client().await?,
-        };
         let reference = format!("heads/{}", refs.base_ref);
-        refs.base_sha = client
+        refs.base_sha = args
+            .github
+            .client()
+            .await?
             .get_ref(&repo, &reference)
             .await
             .with_context(|| format!("reading {reference} of {repo} from GitHub"))?;

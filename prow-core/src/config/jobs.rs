@@ -1021,15 +1021,24 @@ impl JobConfig {
     /// Records `path` as the source of every job (upstream does this for
     /// each file it reads).
     pub fn set_source_path(&mut self, path: &str) {
-        for job in self.presubmits.values_mut().flatten() {
-            job.job_base.source_path = path.to_string();
+        for base in self.job_bases_mut() {
+            base.source_path = path.to_string();
         }
-        for job in self.postsubmits.values_mut().flatten() {
-            job.job_base.source_path = path.to_string();
-        }
-        for job in &mut self.periodics {
-            job.job_base.source_path = path.to_string();
-        }
+    }
+
+    /// The common part of every job: presubmits, then postsubmits, then periodics.
+    pub fn job_bases_mut(&mut self) -> impl Iterator<Item = &mut JobBase> {
+        self.presubmits
+            .values_mut()
+            .flatten()
+            .map(|j| &mut j.job_base)
+            .chain(
+                self.postsubmits
+                    .values_mut()
+                    .flatten()
+                    .map(|j| &mut j.job_base),
+            )
+            .chain(self.periodics.iter_mut().map(|j| &mut j.job_base))
     }
 
     /// Appends the presets and jobs of `other` (upstream's

@@ -301,19 +301,7 @@ type DecorationConfigs = Mutex<HashMap<String, Arc<DecorationConfig>>>;
 /// Makes the jobs whose merged decoration configs are equal share one: most jobs of a
 /// repository lay the same few settings (a timeout, say) over the same defaults.
 fn share_decoration_configs(jobs: &mut JobConfig, shared: &DecorationConfigs) {
-    let bases = jobs
-        .presubmits
-        .values_mut()
-        .flatten()
-        .map(|j| &mut j.job_base)
-        .chain(
-            jobs.postsubmits
-                .values_mut()
-                .flatten()
-                .map(|j| &mut j.job_base),
-        )
-        .chain(jobs.periodics.iter_mut().map(|j| &mut j.job_base));
-    for base in bases {
+    for base in jobs.job_bases_mut() {
         let Some(dc) = &mut base.utility_config.decoration_config else {
             continue;
         };

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -1554,17 +1554,6 @@ impl OrgRepoSet {
     }
 }
 
-/// Formats a time the way Go's `time.Time.String` does (in UTC).
-fn go_time_string(t: &DateTime<Utc>) -> String {
-    let mut s = t.format("%Y-%m-%d %H:%M:%S").to_string();
-    let nanos = t.nanosecond() % 1_000_000_000;
-    if nanos > 0 {
-        s.push_str(format!(".{nanos:09}").trim_end_matches('0'));
-    }
-    s.push_str(" +0000 UTC");
-    s
-}
-
 fn validate_log_level(level: &str) -> Result<(), String> {
     match level.to_lowercase().as_str() {
         "panic" | "fatal" | "error" | "warn" | "warning" | "info" | "debug" | "trace" => Ok(()),
@@ -1748,7 +1737,7 @@ impl ProwConfig {
                     &format!("managed_webhooks.org_repo_config[{}]", go_quote(name)),
                     format!(
                         "token_created_after {} can be no later than current time for repo/org {name}",
-                        go_time_string(&info.token_created_after)
+                        crate::gotmpl::go_time_string(&info.token_created_after)
                     ),
                 ));
             }

@@ -28,9 +28,23 @@ mod parse;
 use std::collections::BTreeMap;
 use std::fmt;
 
+use chrono::{DateTime, Timelike, Utc};
+
 use serde_json::Value;
 
 use parse::Node;
+
+/// A time as Go's `time.Time.String` prints it in UTC (`2006-01-02 15:04:05.5 +0000 UTC`):
+/// how templates written for Go data show a time.
+pub fn go_time_string(t: &DateTime<Utc>) -> String {
+    let mut s = t.format("%Y-%m-%d %H:%M:%S").to_string();
+    let nanos = t.nanosecond() % 1_000_000_000;
+    if nanos > 0 {
+        s.push_str(format!(".{nanos:09}").trim_end_matches('0'));
+    }
+    s.push_str(" +0000 UTC");
+    s
+}
 
 /// What a field or map key that the data does not have evaluates to (Go's
 /// `missingkey` option).

@@ -273,7 +273,7 @@ fn fill_vec<T: Clone>(own: &mut Vec<T>, def: &[T]) {
     }
 }
 
-/// Quotes a string the way Go's `%q` verb does (close enough for error messages).
+/// Quotes a string the way Go's `%q` verb (`strconv.Quote`) does.
 pub(crate) fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -291,7 +291,10 @@ pub(crate) fn go_quote(s: &str) -> String {
             c if (c as u32) < 0x20 || c as u32 == 0x7f => {
                 out.push_str(&format!("\\x{:02x}", c as u32));
             }
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if c.is_control() && (c as u32) < 0x10000 => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c if c.is_control() => out.push_str(&format!("\\U{:08x}", c as u32)),
             c => out.push(c),
         }
     }

@@ -1,8 +1,8 @@
 //! The data crier's Go templates see: a ProwJob shaped as upstream's Go struct, so templates
 //! written for Prow (`{{.Spec.Job}}`, `{{.Status.URL}}`, `{{.ObjectMeta.Name}}`) work unchanged.
 
-use chrono::{DateTime, Timelike, Utc};
-use prow_core::gotmpl::{MissingKey, Template, TemplateError};
+use chrono::{DateTime, Utc};
+use prow_core::gotmpl::{MissingKey, Template, TemplateError, go_time_string};
 use prow_core::prowjob::ProwJob;
 use serde_json::Value;
 
@@ -54,17 +54,6 @@ fn go_times(value: Value, key: Option<&str>) -> Value {
         }
         other => other,
     }
-}
-
-/// Go's `time.Time.String` of a UTC time.
-fn go_time_string(t: &DateTime<Utc>) -> String {
-    let mut s = t.format("%Y-%m-%d %H:%M:%S").to_string();
-    let nanos = t.nanosecond() % 1_000_000_000;
-    if nanos > 0 {
-        s.push_str(format!(".{nanos:09}").trim_end_matches('0'));
-    }
-    s.push_str(" +0000 UTC");
-    s
 }
 
 /// Renders a Go template (`plank.report_templates`, a Slack `report_template`) named `name`
