@@ -209,6 +209,56 @@ fn mkpj_prints_a_prowjob_for_each_kind_of_job() {
 }
 
 #[test]
+fn mkpj_asks_github_for_what_the_flags_leave_out() {
+    let d = Deployment::new();
+    let seed = d.path("seed.yaml");
+    std::fs::write(
+        &seed,
+        "users:\n- login: alice\norgs:\n- login: demo-org\n  members: [alice]\nrepos:\n- name: demo-org/hello\n  files:\n    README.md: hello\n  pull_requests:\n  - author: alice\n    title: Add a test\n    head: add-test\n    files:\n      test.sh: 'true'\n",
+    )
+    .unwrap();
+    let mut simulator = Command::new(env!("CARGO_BIN_EXE_prow"))
+        .args(["simulator", "--port", "0", "--seed"])
+        .arg(&seed)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(simulator.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let endpoint = line
+        .trim()
+        .strip_prefix("prow simulator: GitHub API at ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .trim_end_matches('/')
+        .to_string();
+
+    let out = d
+        .mkpj(&["--job=pull-hello-unit", "--pull-number=1"])
+        .arg(format!("--github-endpoint={endpoint}"))
+        .output()
+        .unwrap();
+    let _ = simulator.kill();
+    let _ = simulator.wait();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let job: prow_core::prowjob::ProwJob = prow_core::yaml::from_str(&stdout).unwrap();
+    let refs = job.spec.refs.expect("refs");
+    assert_eq!(refs.base_ref, "main");
+    assert_eq!(refs.base_sha.len(), 40, "the base branch's head: {refs:?}");
+    assert_eq!(refs.pulls[0].author, "alice");
+    assert_eq!(refs.pulls[0].head_ref, "add-test");
+    assert_eq!(
+        refs.pulls[0].sha.len(),
+        40,
+        "the pull request's head: {refs:?}"
+    );
+    assert_ne!(refs.pulls[0].sha, refs.base_sha);
+}
+
+#[test]
 fn mkpj_explains_what_it_cannot_do() {
     let d = Deployment::new();
     let out = d.mkpj(&["--job=no-such-job"]).output().unwrap();

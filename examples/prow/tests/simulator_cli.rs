@@ -72,6 +72,8 @@ fn simulator_serves_the_api_and_delivers_signed_webhooks_to_the_hook() {
     let hook = start(
         &[
             "serve".into(),
+            "--components".into(),
+            "hook".into(),
             "--port".into(),
             "0".into(),
             "--bind".into(),
