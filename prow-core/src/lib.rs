@@ -47,6 +47,7 @@ pub mod duration;
 pub mod event;
 pub mod github;
 pub mod gotmpl;
+pub mod labels;
 pub mod owners;
 pub mod pod;
 pub mod prowjob;

@@ -4,4 +4,9 @@
 //! from the others; commands are declared as data ([`commands`]), from which their matcher and
 //! their `/plugin-help` entry both come; replies use Prow's standard format ([`reply`]).
 
+pub mod commands;
+pub mod plugins;
 pub mod reply;
+
+#[cfg(test)]
+pub(crate) mod testing;

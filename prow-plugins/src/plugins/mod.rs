@@ -1,0 +1,40 @@
+//! Prow's plugins, one file each, named after the plugin, and the helpers they share.
+
+use std::sync::Arc;
+
+use prow_core::event::GenericCommentEvent;
+use prow_core::github::RepoName;
+use prow_core::traits::{Plugin, PluginContext, PluginEvent};
+
+pub mod shrug;
+
+/// Every built-in plugin, by the name `plugins.yaml` enables it with.
+pub fn builtin() -> Vec<Arc<dyn Plugin>> {
+    vec![Arc::new(shrug::Shrug)]
+}
+
+/// The generic comment of `event` when it is newly written text (a comment created, a body
+/// opened), the case most commands act on.
+pub fn created_comment(event: &PluginEvent) -> Option<&GenericCommentEvent> {
+    event
+        .comment
+        .as_deref()
+        .filter(|c| c.action == prow_core::event::GenericCommentAction::Created)
+}
+
+/// The repository of a generic comment.
+pub fn repo_of(comment: &GenericCommentEvent) -> RepoName {
+    RepoName::new(comment.repo.org(), &comment.repo.name)
+}
+
+/// Whether issue or pull request `number` has `label`; a failed look-up counts as not having
+/// it (logged), as upstream's plugins do.
+pub async fn has_label(ctx: &PluginContext, repo: &RepoName, number: u64, label: &str) -> bool {
+    match ctx.github.get_issue_labels(repo, number).await {
+        Ok(labels) => prow_core::event::has_label(&labels, label),
+        Err(error) => {
+            tracing::warn!(%repo, number, %error, "could not read the labels");
+            false
+        }
+    }
+}
