@@ -26,7 +26,7 @@
 
 use std::sync::OnceLock;
 
-use prow_core::traits::CommandHelp;
+use prow_core::traits::{CommandHelp, PluginHelp};
 use regex::Regex;
 
 /// The argument a command takes, as a regular expression (Rust `regex` syntax) for the whole
@@ -249,6 +249,15 @@ impl Command {
 /// The `/plugin-help` entries of a plugin's commands.
 pub fn help(commands: &[&Command]) -> Vec<CommandHelp> {
     commands.iter().map(|c| c.help()).collect()
+}
+
+/// A plugin's `/plugin-help` entry: what it does and its commands.
+pub fn plugin_help(description: &str, commands: &[&Command]) -> PluginHelp {
+    PluginHelp {
+        description: description.to_owned(),
+        commands: help(commands),
+        ..PluginHelp::default()
+    }
 }
 
 /// The lines of `body` where a command may be, skipping fenced code blocks.

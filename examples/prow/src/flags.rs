@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use prow_core::config::plugins::PluginsConfig;
 use prow_core::config::{Config, LoadOptions, Loaded, load};
 use prow_github::client::{Auth, Client, ClientOptions};
 
@@ -128,6 +129,7 @@ impl GitHubFlags {
 /// the configuration in use stays.
 pub struct ConfigReloader {
     current: tokio::sync::watch::Receiver<Arc<Config>>,
+    plugins: tokio::sync::watch::Receiver<Arc<PluginsConfig>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -141,6 +143,8 @@ impl ConfigReloader {
         let mut seen = fingerprint(&flags, plugin_config.as_deref());
         let loaded = flags.load(plugin_config.clone())?;
         let (send, current) = tokio::sync::watch::channel(Arc::new(loaded.config));
+        let (send_plugins, plugins) =
+            tokio::sync::watch::channel(Arc::new(loaded.plugins.unwrap_or_default()));
         let task = tokio::spawn(async move {
             let mut ticks = tokio::time::interval(period);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -156,6 +160,9 @@ impl ConfigReloader {
                 match tokio::task::spawn_blocking(move || flags.load(plugins)).await {
                     Ok(Ok(loaded)) => {
                         tracing::info!("configuration reloaded");
+                        if let Some(plugins) = loaded.plugins {
+                            send_plugins.send_replace(Arc::new(plugins));
+                        }
                         if send.send(Arc::new(loaded.config)).is_err() {
                             return;
                         }
@@ -167,12 +174,22 @@ impl ConfigReloader {
                 }
             }
         });
-        Ok(ConfigReloader { current, task })
+        Ok(ConfigReloader {
+            current,
+            plugins,
+            task,
+        })
     }
 
     /// A receiver of the configuration in use, told of every reload.
     pub fn subscribe(&self) -> tokio::sync::watch::Receiver<Arc<Config>> {
         self.current.clone()
+    }
+
+    /// A receiver of `plugins.yaml` in use (empty without `--plugin-config`), told of every
+    /// reload.
+    pub fn subscribe_plugins(&self) -> tokio::sync::watch::Receiver<Arc<PluginsConfig>> {
+        self.plugins.clone()
     }
 }
 

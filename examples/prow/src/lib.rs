@@ -2,6 +2,7 @@
 //! run exactly what the binary runs.
 
 pub mod checkconfig;
+pub mod cli;
 pub mod crier;
 pub mod executor;
 pub mod flags;

@@ -16,7 +16,7 @@ use anyhow::{Context, bail};
 use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::get;
-use prow_core::traits::Delivery;
+use prow_core::traits::{Delivery, Plugin};
 use prow_github::hook::{HmacSecrets, Intake, METRICS_CONTENT_TYPE, Metrics};
 use prow_jobs::horologium::Horologium;
 use prow_jobs::plank::Plank;
@@ -83,13 +83,13 @@ pub struct Args {
     pub crier: crate::crier::CrierFlags,
 }
 
-/// `prow serve`.
-pub fn main(args: &Args) -> ExitCode {
+/// `prow serve`, with `plugins` beside Prow's built-in ones.
+pub fn main(args: &Args, plugins: Vec<Arc<dyn Plugin>>) -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    match runtime.block_on(serve(args)) {
+    match runtime.block_on(serve(args, plugins)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -102,7 +102,7 @@ fn runs(args: &Args, component: &str) -> bool {
     args.components.iter().any(|c| c == component)
 }
 
-async fn serve(args: &Args) -> anyhow::Result<()> {
+async fn serve(args: &Args, plugins: Vec<Arc<dyn Plugin>>) -> anyhow::Result<()> {
     for component in &args.components {
         if !COMPONENTS.contains(&component.as_str()) {
             bail!(

@@ -38,3 +38,17 @@ pub async fn has_label(ctx: &PluginContext, repo: &RepoName, number: u64, label:
         }
     }
 }
+
+/// Replies to the author of `comment` on its issue or pull request, quoting the comment, in
+/// Prow's standard format.
+pub async fn reply(
+    ctx: &PluginContext,
+    comment: &GenericCommentEvent,
+    text: &str,
+) -> Result<(), prow_core::traits::PluginError> {
+    let body = crate::reply::format_comment_response(comment, text);
+    ctx.github
+        .create_comment(&repo_of(comment), comment.number, &body)
+        .await?;
+    Ok(())
+}

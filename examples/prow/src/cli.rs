@@ -1,0 +1,55 @@
+//! The command line of the reference binary, as a library function: a custom binary calls
+//! [`run`] with its own plugins, and `prow serve` runs them beside Prow's.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use prow_core::traits::Plugin;
+
+use crate::logging::{self, LogFormat};
+
+
+
+/// prow-rs: Kubernetes' Prow, in Rust.
+#[derive(Debug, Parser)]
+#[command(name = "prow", version, about, propagate_version = true)]
+struct Cli {
+    /// Log line format.
+    #[arg(long = "log-format", global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Log level or filter (`info`, `debug`, `prow_github=debug,info`); `RUST_LOG` wins.
+    #[arg(long = "log-level", global = true, default_value = "info")]
+    log_level: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load, default and validate config.yaml, the job configs and plugins.yaml.
+    Checkconfig(crate::checkconfig::Args),
+    /// Run Prow's components: hook, plank, horologium, sinker, crier.
+    Serve(crate::serve::Args),
+    /// Make a ProwJob for a configured job: print it, or run it with `--trigger`.
+    Mkpj(crate::mkpj::Args),
+    /// Send a signed webhook to a hook, as GitHub would.
+    Phony(crate::phony::Args),
+    /// Run the GitHub simulator as a server on loopback (REST + GraphQL, signed webhooks).
+    Simulator(crate::simulator::Args),
+}
+
+
+/// Parses the command line and runs the command; `plugins` are added to Prow's built-in
+/// plugins (enabled, like them, by `plugins.yaml`).
+pub fn run(plugins: Vec<Arc<dyn Plugin>>) -> ExitCode {
+    let cli = Cli::parse();
+    logging::init(cli.log_format, &cli.log_level);
+    match cli.command {
+        Command::Checkconfig(args) => crate::checkconfig::main(&args),
+        Command::Serve(args) => crate::serve::main(&args, plugins),
+        Command::Mkpj(args) => crate::mkpj::main(&args),
+        Command::Phony(args) => crate::phony::main(&args),
+        Command::Simulator(args) => crate::simulator::main(&args),
+    }
+}
