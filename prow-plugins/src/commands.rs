@@ -52,6 +52,7 @@ pub struct Command {
     arg: Arg,
     arg_usage: Option<&'static str>,
     case_insensitive: bool,
+    line_start: bool,
     usage: Option<&'static str>,
     featured: bool,
     description: &'static str,
@@ -97,6 +98,7 @@ impl Command {
             arg: Arg::None,
             arg_usage: None,
             case_insensitive: false,
+            line_start: false,
             usage: None,
             featured: false,
             description: "",
@@ -127,6 +129,13 @@ impl Command {
     /// The name (and the argument) match in any letter case, as Prow's `(?i)` commands do.
     pub const fn case_insensitive(mut self) -> Self {
         self.case_insensitive = true;
+        self
+    }
+
+    /// The slash must be the first character of the line, as in upstream's `^/name` patterns
+    /// (by default a command may be indented with spaces or tabs).
+    pub const fn at_line_start(mut self) -> Self {
+        self.line_start = true;
         self
     }
 
@@ -173,13 +182,14 @@ impl Command {
             names.extend(self.aliases.iter().map(|a| regex::escape(a)));
             let flags = if self.case_insensitive { "mRi" } else { "mR" };
             let names = names.join("|");
+            let indent = if self.line_start { "" } else { r"[ \t]*" };
             let pattern = match self.arg {
-                Arg::None => format!(r"(?{flags})^[ \t]*/(?P<name>{names})[ \t]*$"),
-                Arg::Optional(arg) => {
-                    format!(r"(?{flags})^[ \t]*/(?P<name>{names})(?:[ \t]+(?P<arg>{arg}))?[ \t]*$")
-                }
+                Arg::None => format!(r"(?{flags})^{indent}/(?P<name>{names})[ \t]*$"),
+                Arg::Optional(arg) => format!(
+                    r"(?{flags})^{indent}/(?P<name>{names})(?:[ \t]+(?P<arg>{arg}))?[ \t]*$"
+                ),
                 Arg::Required(arg) => {
-                    format!(r"(?{flags})^[ \t]*/(?P<name>{names})[ \t]+(?P<arg>{arg})[ \t]*$")
+                    format!(r"(?{flags})^{indent}/(?P<name>{names})[ \t]+(?P<arg>{arg})[ \t]*$")
                 }
             };
             Regex::new(&pattern).unwrap_or_else(|e| {
@@ -310,6 +320,8 @@ mod tests {
 
     static RETEST: Command = Command::new("retest");
 
+    static CLOSE: Command = Command::new("close").at_line_start();
+
     static HOLD: Command = Command::new("hold")
         .aliases(&["unhold"])
         .arg(Arg::Optional("cancel"));
@@ -364,6 +376,18 @@ mod tests {
                 command: &LGTM,
                 body: "/lgtm please",
                 want: &[],
+            },
+            Case {
+                name: "a command anchored at the line start refuses indentation",
+                command: &CLOSE,
+                body: "  /close",
+                want: &[],
+            },
+            Case {
+                name: "a command anchored at the line start",
+                command: &CLOSE,
+                body: "done\n/close \r\n",
+                want: &[("close", None)],
             },
             Case {
                 name: "mid-line is not a command",

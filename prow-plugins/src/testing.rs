@@ -234,6 +234,15 @@ impl Harness {
     pub fn comments(&self, number: u64) -> Vec<String> {
         self.sim.comments(&self.repo, number)
     }
+
+    /// A reply in the standard format split into the login it greets and its message:
+    /// `@alice: message\n\n<details>...` gives `("alice", "message")`; `None` for any other text.
+    pub fn reply_parts(comment: &str) -> Option<(String, String)> {
+        let rest = comment.strip_prefix('@')?;
+        let (login, rest) = rest.split_once(": ")?;
+        let end = rest.find("\n\n<details>\n\n")?;
+        Some((login.to_owned(), rest[..end].to_owned()))
+    }
 }
 
 /// The main argument of a call, as text: the label, the comment body, the logins joined by

@@ -2,15 +2,33 @@
 
 use std::sync::Arc;
 
-use prow_core::event::GenericCommentEvent;
+use prow_core::event::{GenericCommentEvent, norm_login};
 use prow_core::github::RepoName;
 use prow_core::traits::{Plugin, PluginContext, PluginEvent};
 
+pub mod assign;
+pub mod heart;
+pub mod help;
+pub mod label;
+pub mod lifecycle;
+pub mod milestone;
+pub mod milestonestatus;
 pub mod shrug;
+pub mod welcome;
 
 /// Every built-in plugin, by the name `plugins.yaml` enables it with.
 pub fn builtin() -> Vec<Arc<dyn Plugin>> {
-    vec![Arc::new(shrug::Shrug)]
+    vec![
+        Arc::new(assign::Assign),
+        Arc::new(heart::Heart),
+        Arc::new(help::Help),
+        Arc::new(label::LabelPlugin),
+        Arc::new(lifecycle::Lifecycle),
+        Arc::new(milestone::MilestonePlugin),
+        Arc::new(milestonestatus::MilestoneStatus),
+        Arc::new(shrug::Shrug),
+        Arc::new(welcome::Welcome),
+    ]
 }
 
 /// The generic comment of `event` when it is newly written text (a comment created, a body
@@ -51,4 +69,17 @@ pub async fn reply(
         .create_comment(&repo_of(comment), comment.number, &body)
         .await?;
     Ok(())
+}
+
+/// Whether `candidate` is the bot's account `bot`, ignoring case, a leading `@` and a GitHub
+/// App's `[bot]` suffix (upstream's `BotUserChecker`).
+pub fn is_bot_login(bot: &str, candidate: &str) -> bool {
+    let plain = |login: &str| {
+        let login = norm_login(login);
+        login
+            .strip_suffix("[bot]")
+            .map(str::to_owned)
+            .unwrap_or(login)
+    };
+    plain(bot) == plain(candidate)
 }
