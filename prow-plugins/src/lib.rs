@@ -4,4 +4,8 @@
 //! from the others; commands are declared as data ([`commands`]), from which their matcher and
 //! their `/plugin-help` entry both come; replies use Prow's standard format ([`reply`]).
 
+pub mod dispatcher;
+pub mod external;
+pub mod help;
+pub mod metrics;
 pub mod reply;
