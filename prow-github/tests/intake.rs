@@ -599,6 +599,18 @@ async fn our_issue_comment_fixture_reaches_the_sink_typed() {
     assert_eq!(delivery.id, "fixture-1");
     assert_eq!(delivery.event_type, "issue_comment");
     assert_eq!(&*delivery.payload, &body[..]);
+    // The request's headers ride along (external plugins get them forwarded).
+    let header = |name: &str| {
+        delivery
+            .headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(header("x-github-event"), Some("issue_comment"));
+    assert_eq!(header("x-github-delivery"), Some("fixture-1"));
+    assert_eq!(header("content-type"), Some("application/json"));
+    assert!(header("x-hub-signature-256").is_some_and(|s| s.starts_with("sha256=")));
     let Event::IssueComment(comment) = &*delivery.event else {
         panic!(
             "an issue_comment event, got {:?}",

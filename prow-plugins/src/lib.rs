@@ -5,6 +5,10 @@
 //! their `/plugin-help` entry both come; replies use Prow's standard format ([`reply`]).
 
 pub mod commands;
+pub mod dispatcher;
+pub mod external;
+pub mod help;
+pub mod metrics;
 pub mod plugins;
 pub mod reply;
 

@@ -22,6 +22,10 @@ pub struct Delivery {
     pub event: Arc<Event>,
     /// When it was received.
     pub received_at: DateTime<Utc>,
+    /// The request's HTTP headers as received, in order, names in lower case (a header sent
+    /// twice appears twice); the hook forwards them to external plugins, as upstream does.
+    /// Empty for deliveries that did not come over HTTP (a replay file, a test).
+    pub headers: Vec<(String, String)>,
 }
 
 /// Produces deliveries, one at a time.

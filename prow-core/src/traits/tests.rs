@@ -577,6 +577,7 @@ async fn event_source_delivers_into_a_layered_service() {
             payload: Arc::from(COMMENT_PAYLOAD.as_bytes()),
             event: Arc::clone(&event),
             received_at: chrono::Utc::now(),
+            headers: Vec::new(),
         })
         .collect();
     let seen = Arc::new(Mutex::new(Vec::new()));

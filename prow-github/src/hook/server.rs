@@ -374,6 +374,13 @@ where
             payload: Arc::from(payload.as_ref()),
             event: Arc::new(event),
             received_at,
+            headers: headers
+                .iter()
+                .map(|(name, value)| {
+                    let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                    (name.as_str().to_owned(), value)
+                })
+                .collect(),
         };
         match sink.oneshot(delivery).await {
             Ok(()) => {
