@@ -3,7 +3,6 @@
 //! `horologium` (starts periodics), `sinker` (collects garbage) and `crier` (reports), with
 //! `/metrics` and `/healthz`. The configuration is re-read when its files change.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -16,7 +15,12 @@ use anyhow::{Context, bail};
 use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::get;
-use prow_core::traits::{Delivery, Plugin};
+use prow_core::config::Config;
+use prow_core::github::GitHubClient;
+use prow_core::traits::Plugin;
+use prow_plugins::dispatcher::Dispatcher;
+use prow_plugins::help::OrgRepos;
+use prometheus_client::registry::Registry;
 use prow_github::hook::{HmacSecrets, Intake, METRICS_CONTENT_TYPE, Metrics};
 use prow_jobs::horologium::Horologium;
 use prow_jobs::plank::Plank;
@@ -126,10 +130,12 @@ async fn serve(args: &Args, plugins: Vec<Arc<dyn Plugin>>) -> anyhow::Result<()>
     };
     let mut tasks = JoinSet::new();
 
-    let job_components = ["plank", "horologium", "sinker", "crier"];
+    let job_components = ["hook", "plank", "horologium", "sinker", "crier"];
+    let mut hook_store = None;
     if job_components.iter().any(|c| runs(args, c)) {
         let current = Arc::clone(&config.borrow());
         let store = args.store.open(&current).await?;
+        hook_store = Some(Arc::clone(&store));
         if runs(args, "plank") || runs(args, "sinker") {
             let executor = args
                 .executor
@@ -169,19 +175,11 @@ async fn serve(args: &Args, plugins: Vec<Arc<dyn Plugin>>) -> anyhow::Result<()>
     }
 
     let metrics = Metrics::new();
-    let mut app = Router::new()
-        .route(
-            "/metrics",
-            get({
-                let metrics = metrics.clone();
-                move || {
-                    let metrics = metrics.clone();
-                    async move { ([(CONTENT_TYPE, METRICS_CONTENT_TYPE)], metrics.encode()) }
-                }
-            }),
-        )
-        .route("/healthz", get(|| async { "OK" }));
+    let mut registry = Registry::default();
+    metrics.register(&mut registry);
+    let mut app = Router::new().route("/healthz", get(|| async { "OK" }));
     let mut _secret_reloader = None;
+    let mut dispatcher = None;
     if runs(args, "hook") {
         let secrets = Arc::new(
             HmacSecrets::from_file(&args.hmac_secret_file)
@@ -189,11 +187,51 @@ async fn serve(args: &Args, plugins: Vec<Arc<dyn Plugin>>) -> anyhow::Result<()>
         );
         _secret_reloader =
             Some(secrets.spawn_reloader(Duration::from_secs(args.hmac_reload_seconds.max(1))));
+        let github: Arc<dyn GitHubClient> = Arc::new(args.github.client().await?);
+        let store = hook_store.context("the hook needs the ProwJob store")?;
+        let mut all_plugins = prow_plugins::plugins::builtin();
+        all_plugins.extend(plugins);
+        let hook = Dispatcher::builder(github, store, config.clone(), reloader.subscribe_plugins())
+            .plugins(all_plugins)
+            .build()
+            .context("setting up the hook dispatcher")?;
+        hook.metrics().register(&mut registry);
         let intake = Intake::builder(Arc::clone(&secrets))
             .metrics(metrics.clone())
-            .build(tower::service_fn(log_delivery));
-        app = app.merge(intake.router());
+            .build(hook.clone());
+        app = app.merge(intake.router()).route(
+            "/plugin-help",
+            get({
+                let hook = hook.clone();
+                let config = config.clone();
+                move || {
+                    let hook = hook.clone();
+                    let org_repos = org_repos(&config.borrow(), &hook);
+                    async move {
+                        let help = hook.help(&org_repos).await;
+                        (
+                            [(CONTENT_TYPE, "application/json")],
+                            serde_json::to_string(&help).unwrap_or_default(),
+                        )
+                    }
+                }
+            }),
+        );
+        dispatcher = Some(hook);
     }
+    let registry = Arc::new(registry);
+    app = app.route(
+        "/metrics",
+        get(move || {
+            let registry = Arc::clone(&registry);
+            async move {
+                let mut text = String::new();
+                // Writing into a String cannot fail.
+                let _ = prometheus_client::encoding::text::encode(&mut text, &registry);
+                ([(CONTENT_TYPE, METRICS_CONTENT_TYPE)], text)
+            }
+        }),
+    );
 
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.bind, args.port))
         .await
@@ -216,6 +254,10 @@ async fn serve(args: &Args, plugins: Vec<Arc<dyn Plugin>>) -> anyhow::Result<()>
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving");
+    if let Some(hook) = &dispatcher {
+        // The intake no longer accepts webhooks: let the plugins finish those it accepted.
+        hook.idle().await;
+    }
     let _ = stop.send(true);
     while let Some(done) = tasks.join_next().await {
         if let Err(e) = done {
@@ -234,16 +276,26 @@ async fn named(name: &'static str, component: impl Future<Output = ()>) {
     tracing::info!(component = name, "stopped");
 }
 
-/// Until the dispatcher joins, a delivery is logged (it was already counted by the intake).
-async fn log_delivery(delivery: Delivery) -> Result<(), Infallible> {
-    tracing::debug!(
-        delivery = %delivery.id,
-        event = %delivery.event_type,
-        repo = delivery.event.repo().as_deref().unwrap_or(""),
-        action = delivery.event.action().unwrap_or(""),
-        "event received"
-    );
-    Ok(())
+/// The repositories `/plugin-help` lists for each organisation: those with jobs, and those
+/// `plugins.yaml` names.
+fn org_repos(config: &Config, hook: &Dispatcher) -> OrgRepos {
+    let mut org_repos = OrgRepos::new();
+    let plugins = hook.plugins_config();
+    let named = plugins
+        .plugins
+        .keys()
+        .chain(plugins.external_plugins.keys())
+        .map(String::as_str)
+        .chain(config.jobs.all_repos());
+    for name in named {
+        if let Some((org, _)) = name.split_once('/') {
+            org_repos
+                .entry(org.to_owned())
+                .or_default()
+                .insert(name.to_owned());
+        }
+    }
+    org_repos
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -362,6 +362,11 @@ impl Dispatcher {
         self.inner.plugins.values().cloned().collect()
     }
 
+    /// `plugins.yaml` as it is now.
+    pub fn plugins_config(&self) -> Arc<PluginsConfig> {
+        Arc::clone(&self.inner.plugins_config.borrow())
+    }
+
     /// The time limit of one plugin call.
     pub fn timeout(&self) -> Duration {
         self.inner.timeout
