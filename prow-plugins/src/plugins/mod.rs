@@ -7,10 +7,11 @@ use prow_core::github::RepoName;
 use prow_core::traits::{Plugin, PluginContext, PluginEvent};
 
 pub mod shrug;
+pub mod trigger;
 
 /// Every built-in plugin, by the name `plugins.yaml` enables it with.
 pub fn builtin() -> Vec<Arc<dyn Plugin>> {
-    vec![Arc::new(shrug::Shrug)]
+    vec![Arc::new(shrug::Shrug), Arc::new(trigger::Trigger)]
 }
 
 /// The generic comment of `event` when it is newly written text (a comment created, a body
