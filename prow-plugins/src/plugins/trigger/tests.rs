@@ -859,8 +859,8 @@ async fn pull_request_events_follow_the_trigger_config() {
         },
         Case {
             name: "trusted app's bot account is trusted",
-            plugins: "triggers:\n- repos: [org/repo]\n  trusted_apps: [helper-app]\n",
-            author: "helper-app[bot]",
+            plugins: "triggers:\n- repos: [org/repo]\n  trusted_apps: [deps-app]\n",
+            author: "deps-app[bot]",
             merged_before: 0,
             unmergeable: false,
             builds: true,
@@ -957,7 +957,7 @@ async fn pull_request_events_follow_the_trigger_config() {
         h.sim.add_org("sister");
         h.sim.add_user("sis", None, None);
         h.sim.add_org_member("sister", "sis", false).unwrap();
-        h.sim.add_user("helper-app[bot]", None, None);
+        h.sim.add_user("deps-app[bot]", None, None);
         for n in 0..case.merged_before {
             let old = h
                 .sim
