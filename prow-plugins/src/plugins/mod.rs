@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod milestone;
 pub mod milestonestatus;
 pub mod shrug;
+pub mod trigger;
 pub mod welcome;
 
 /// Every built-in plugin, by the name `plugins.yaml` enables it with.
@@ -27,6 +28,7 @@ pub fn builtin() -> Vec<Arc<dyn Plugin>> {
         Arc::new(milestone::MilestonePlugin),
         Arc::new(milestonestatus::MilestoneStatus),
         Arc::new(shrug::Shrug),
+        Arc::new(trigger::Trigger),
         Arc::new(welcome::Welcome),
     ]
 }
