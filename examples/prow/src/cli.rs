@@ -9,8 +9,6 @@ use prow_core::traits::Plugin;
 
 use crate::logging::{self, LogFormat};
 
-
-
 /// prow-rs: Kubernetes' Prow, in Rust.
 #[derive(Debug, Parser)]
 #[command(name = "prow", version, about, propagate_version = true)]
@@ -38,7 +36,6 @@ enum Command {
     /// Run the GitHub simulator as a server on loopback (REST + GraphQL, signed webhooks).
     Simulator(crate::simulator::Args),
 }
-
 
 /// Parses the command line and runs the command; `plugins` are added to Prow's built-in
 /// plugins (enabled, like them, by `plugins.yaml`).

@@ -15,16 +15,16 @@ use anyhow::{Context, bail};
 use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::get;
+use prometheus_client::registry::Registry;
 use prow_core::config::Config;
 use prow_core::github::GitHubClient;
 use prow_core::traits::Plugin;
-use prow_plugins::dispatcher::Dispatcher;
-use prow_plugins::help::OrgRepos;
-use prometheus_client::registry::Registry;
 use prow_github::hook::{HmacSecrets, Intake, METRICS_CONTENT_TYPE, Metrics};
 use prow_jobs::horologium::Horologium;
 use prow_jobs::plank::Plank;
 use prow_jobs::sinker::Sinker;
+use prow_plugins::dispatcher::Dispatcher;
+use prow_plugins::help::OrgRepos;
 use tokio::task::JoinSet;
 
 use crate::executor::ExecutorFlags;
@@ -93,7 +93,7 @@ pub fn main(args: &Args, plugins: Vec<Arc<dyn Plugin>>) -> ExitCode {
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    match runtime.block_on(serve(args, plugins)) {
+    match runtime.block_on(run(args, plugins)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -106,7 +106,8 @@ fn runs(args: &Args, component: &str) -> bool {
     args.components.iter().any(|c| c == component)
 }
 
-async fn serve(args: &Args, plugins: Vec<Arc<dyn Plugin>>) -> anyhow::Result<()> {
+/// Runs the components until Ctrl-C or SIGTERM (for a caller with its own runtime).
+pub async fn run(args: &Args, plugins: Vec<Arc<dyn Plugin>>) -> anyhow::Result<()> {
     for component in &args.components {
         if !COMPONENTS.contains(&component.as_str()) {
             bail!(
@@ -238,17 +239,18 @@ async fn serve(args: &Args, plugins: Vec<Arc<dyn Plugin>>) -> anyhow::Result<()>
         .with_context(|| format!("binding {}:{}", args.bind, args.port))?;
     let address = listener.local_addr()?;
     // Announced on stdout for whoever started us; a closed stdout must not stop the server.
-    let mut out = std::io::stdout().lock();
-    if runs(args, "hook") {
-        let _ = writeln!(out, "prow serve: hook listening on http://{address}/hook");
+    {
+        let mut out = std::io::stdout().lock();
+        if runs(args, "hook") {
+            let _ = writeln!(out, "prow serve: hook listening on http://{address}/hook");
+        }
+        let _ = writeln!(
+            out,
+            "prow serve: {} running; metrics on http://{address}/metrics",
+            args.components.join(", ")
+        );
+        let _ = out.flush();
     }
-    let _ = writeln!(
-        out,
-        "prow serve: {} running; metrics on http://{address}/metrics",
-        args.components.join(", ")
-    );
-    let _ = out.flush();
-    drop(out);
     tracing::info!(%address, components = ?args.components, "serving");
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
