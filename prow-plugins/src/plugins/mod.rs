@@ -6,11 +6,12 @@ use prow_core::event::GenericCommentEvent;
 use prow_core::github::RepoName;
 use prow_core::traits::{Plugin, PluginContext, PluginEvent};
 
+pub mod approve;
 pub mod shrug;
 
 /// Every built-in plugin, by the name `plugins.yaml` enables it with.
 pub fn builtin() -> Vec<Arc<dyn Plugin>> {
-    vec![Arc::new(shrug::Shrug)]
+    vec![Arc::new(approve::Approve), Arc::new(shrug::Shrug)]
 }
 
 /// The generic comment of `event` when it is newly written text (a comment created, a body
