@@ -655,13 +655,15 @@ impl GitHubClient for SimClient {
                     id: e.id,
                     event: if e.labeled { "labeled" } else { "unlabeled" }.to_owned(),
                     actor: st.user(&e.actor),
-                    label: Some(rec.label(&e.label).map_or_else(
-                        || Label {
-                            name: e.label.clone(),
-                            ..Label::default()
-                        },
-                        |l| st.label_obj(rec, l),
-                    )),
+                    // Events show a label by name and color only, as GitHub does.
+                    label: Some(Label {
+                        name: e.label.clone(),
+                        color: rec
+                            .label(&e.label)
+                            .map(|l| l.color.clone())
+                            .unwrap_or_default(),
+                        ..Label::default()
+                    }),
                     created_at: Some(e.at),
                 })
                 .collect())
