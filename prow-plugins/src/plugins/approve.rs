@@ -338,6 +338,9 @@ async fn handle_pull_request(ctx: &PluginContext, event: &Event) -> Result<(), P
     handle(ctx, &bot, &opts, &state).await
 }
 
+/// How many OWNERS files are read from GitHub at once.
+const OWNERS_READS_AT_ONCE: usize = 8;
+
 /// The directory of a repository path (`""` for the root).
 fn parent_dir(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])
@@ -351,19 +354,24 @@ fn owners_paths(
     filenames: &owners::Filenames,
     md_yaml: bool,
 ) -> BTreeSet<String> {
-    let mut paths = BTreeSet::from([filenames.owners_aliases.clone()]);
+    let mut paths = BTreeSet::new();
+    if !filenames.owners_aliases.is_empty() {
+        paths.insert(filenames.owners_aliases.clone());
+    }
     for file in changed {
-        let mut dir = parent_dir(file);
-        loop {
-            paths.insert(if dir.is_empty() {
-                filenames.owners.clone()
-            } else {
-                format!("{dir}/{}", filenames.owners)
-            });
-            if dir.is_empty() {
-                break;
+        if !filenames.owners.is_empty() {
+            let mut dir = parent_dir(file);
+            loop {
+                paths.insert(if dir.is_empty() {
+                    filenames.owners.clone()
+                } else {
+                    format!("{dir}/{}", filenames.owners)
+                });
+                if dir.is_empty() {
+                    break;
+                }
+                dir = parent_dir(dir);
             }
-            dir = parent_dir(dir);
         }
         if md_yaml && file.ends_with(".md") {
             paths.insert(file.clone());
@@ -395,20 +403,23 @@ async fn load_repo_owners(
         .unwrap_or_default()
         .list_ignored_dirs(&repo.org, &repo.repo);
     let paths = owners_paths(changed, &filenames, md_yaml);
-    let reads = paths.iter().map(|path| async move {
-        match ctx.github.get_file(repo, path, Some(base)).await {
-            Ok(bytes) => Ok(Some((
-                path.clone(),
-                String::from_utf8_lossy(&bytes).into_owned(),
-            ))),
-            Err(GitHubError::NotFound(_)) => Ok(None),
-            Err(error) => Err(error),
-        }
-    });
+    let paths: Vec<&String> = paths.iter().collect();
     let mut files = Vec::new();
-    for read in futures_util::future::join_all(reads).await {
-        if let Some(file) = read? {
-            files.push(file);
+    for batch in paths.chunks(OWNERS_READS_AT_ONCE) {
+        let reads = batch.iter().map(|path| async move {
+            match ctx.github.get_file(repo, path, Some(base)).await {
+                Ok(bytes) => Ok(Some((
+                    (*path).clone(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                ))),
+                Err(GitHubError::NotFound(_)) => Ok(None),
+                Err(error) => Err(error),
+            }
+        });
+        for read in futures_util::future::join_all(reads).await {
+            if let Some(file) = read? {
+                files.push(file);
+            }
         }
     }
     let options = LoadOptions {
@@ -1802,6 +1813,27 @@ Approvers can cancel approval by writing `/approve cancel` in a comment
                 assert!(ok, "{}: want {want:?}, got {method} {argument}", case.name);
             }
         }
+    }
+
+    #[test]
+    fn owners_files_read_for_a_change() {
+        let changed = vec!["a/b/c.go".to_owned(), "README.md".to_owned()];
+        let got = owners_paths(&changed, &owners::Filenames::default(), true);
+        let want = [
+            "OWNERS",
+            "OWNERS_ALIASES",
+            "README.md",
+            "a/OWNERS",
+            "a/b/OWNERS",
+        ];
+        assert_eq!(got, want.iter().map(|s| (*s).to_owned()).collect());
+        let no_aliases = owners::Filenames {
+            owners: "OWNERS".into(),
+            owners_aliases: String::new(),
+        };
+        let got = owners_paths(&changed, &no_aliases, false);
+        let want = ["OWNERS", "a/OWNERS", "a/b/OWNERS"];
+        assert_eq!(got, want.iter().map(|s| (*s).to_owned()).collect());
     }
 
     #[test]
