@@ -60,7 +60,7 @@ static NOTIFICATION_RE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Every `/command argument` line of `body`: the command upper-cased, the argument as
-/// written (upstream matches no fenced code blocks out).
+/// written (as upstream, lines inside fenced code blocks count too).
 pub fn approval_commands(body: &str) -> Vec<(String, String)> {
     COMMAND_RE
         .captures_iter(body)
