@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::event::{
-    CheckRun, Issue, IssueComment, Label, Milestone, PullRequest, Review, Team, User,
+    CheckRun, Issue, IssueComment, Label, Milestone, PullRequest, Review, ReviewComment, Team, User,
 };
 
 /// A repository's full name: `org/repo`.
@@ -78,6 +78,27 @@ pub struct PullRequestChange {
     /// The file's earlier path, for a rename.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_filename: Option<String>,
+}
+
+/// One event of an issue's or pull request's timeline
+/// (`GET /repos/{org}/{repo}/issues/{n}/events`, upstream's `ListedIssueEvent`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListedIssueEvent {
+    /// The event's ID.
+    #[serde(default)]
+    pub id: u64,
+    /// What happened: `labeled`, `unlabeled`, `closed`, `assigned`, ...
+    #[serde(default)]
+    pub event: String,
+    /// Who did it.
+    #[serde(default)]
+    pub actor: User,
+    /// The label, for `labeled` and `unlabeled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<Label>,
+    /// When.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A commit status to set, or one read back.
@@ -423,6 +444,20 @@ pub trait GitHubClient: Send + Sync {
         query: &str,
         variables: serde_json::Value,
     ) -> GitHubResult<serde_json::Value>;
+
+    /// The review comments (comments on the diff) of a pull request, oldest first.
+    async fn list_pull_request_comments(
+        &self,
+        repo: &RepoName,
+        number: u64,
+    ) -> GitHubResult<Vec<ReviewComment>>;
+    /// The timeline events of an issue or pull request (labels added and removed, ...),
+    /// oldest first.
+    async fn list_issue_events(
+        &self,
+        repo: &RepoName,
+        number: u64,
+    ) -> GitHubResult<Vec<ListedIssueEvent>>;
 }
 
 #[cfg(test)]

@@ -255,6 +255,20 @@ impl GitHubClient for CommentRecorder {
     ) -> GitHubResult<serde_json::Value> {
         unsupported("graphql")
     }
+    async fn list_pull_request_comments(
+        &self,
+        _repo: &RepoName,
+        _number: u64,
+    ) -> GitHubResult<Vec<crate::event::ReviewComment>> {
+        unsupported("list_pull_request_comments")
+    }
+    async fn list_issue_events(
+        &self,
+        _repo: &RepoName,
+        _number: u64,
+    ) -> GitHubResult<Vec<ListedIssueEvent>> {
+        unsupported("list_issue_events")
+    }
 }
 
 /// An in-memory job store, enough for these tests.

@@ -13,11 +13,12 @@ use octocrab::models::CommentId;
 use octocrab::params::pulls::MergeMethod as OctoMergeMethod;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use prow_core::event::{
-    CheckRun, Issue, IssueComment, Label, Milestone, PullRequest, Review, Team, User, norm_login,
+    CheckRun, Issue, IssueComment, Label, Milestone, PullRequest, Review, ReviewComment, Team,
+    User, norm_login,
 };
 use prow_core::github::{
-    CombinedStatus, GitHubClient, GitHubError, GitHubResult, MergeDetails, MergeMethod, Permission,
-    PullRequestChange, RepoName, Status, TeamRole,
+    CombinedStatus, GitHubClient, GitHubError, GitHubResult, ListedIssueEvent, MergeDetails,
+    MergeMethod, Permission, PullRequestChange, RepoName, Status, TeamRole,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -1247,6 +1248,26 @@ impl GitHubClient for Client {
                 octocrab::Error::Graphql { source, .. } => graphql_error(&source.to_string()),
                 other => self.octo_err(other),
             })
+    }
+
+    async fn list_pull_request_comments(
+        &self,
+        repo: &RepoName,
+        number: u64,
+    ) -> GitHubResult<Vec<ReviewComment>> {
+        let conn = self.conn(&repo.org).await?;
+        let path = format!("{}/pulls/{number}/comments", repo_path(repo));
+        self.list_array(&conn, &path).await
+    }
+
+    async fn list_issue_events(
+        &self,
+        repo: &RepoName,
+        number: u64,
+    ) -> GitHubResult<Vec<ListedIssueEvent>> {
+        let conn = self.conn(&repo.org).await?;
+        let path = format!("{}/issues/{number}/events", repo_path(repo));
+        self.list_array(&conn, &path).await
     }
 }
 

@@ -4,11 +4,11 @@
 
 use async_trait::async_trait;
 use prow_core::event::{
-    CheckRun, Issue, IssueComment, Label, Milestone, PullRequest, Review, Team, User,
+    CheckRun, Issue, IssueComment, Label, Milestone, PullRequest, Review, ReviewComment, Team, User,
 };
 use prow_core::github::{
-    CombinedStatus, GitHubClient, GitHubResult, MergeDetails, Permission, PullRequestChange,
-    RepoName, Status, TeamRole,
+    CombinedStatus, GitHubClient, GitHubResult, ListedIssueEvent, MergeDetails, Permission,
+    PullRequestChange, RepoName, Status, TeamRole,
 };
 
 use super::calls::{Action, Call};
@@ -621,6 +621,55 @@ impl GitHubClient for SimClient {
         let response = self.graphql_response(query, &variables).await?;
         super::http::graphql::data_or_error(response)
     }
+
+    async fn list_pull_request_comments(
+        &self,
+        repo: &RepoName,
+        number: u64,
+    ) -> GitHubResult<Vec<ReviewComment>> {
+        self.read("list_pull_request_comments", |st| {
+            let rec = st.repo(repo)?;
+            rec.pull(number)?;
+            Ok(rec
+                .review_comments
+                .values()
+                .filter(|c| c.number == number)
+                .map(|c| st.review_comment_obj(rec, c))
+                .collect())
+        })
+        .await
+    }
+
+    async fn list_issue_events(
+        &self,
+        repo: &RepoName,
+        number: u64,
+    ) -> GitHubResult<Vec<ListedIssueEvent>> {
+        self.read("list_issue_events", |st| {
+            let rec = st.repo(repo)?;
+            let issue = rec.issue(number)?;
+            Ok(issue
+                .label_events
+                .iter()
+                .map(|e| ListedIssueEvent {
+                    id: e.id,
+                    event: if e.labeled { "labeled" } else { "unlabeled" }.to_owned(),
+                    actor: st.user(&e.actor),
+                    // Events show a label by name and color only, as GitHub does.
+                    label: Some(Label {
+                        name: e.label.clone(),
+                        color: rec
+                            .label(&e.label)
+                            .map(|l| l.color.clone())
+                            .unwrap_or_default(),
+                        ..Label::default()
+                    }),
+                    created_at: Some(e.at),
+                })
+                .collect())
+        })
+        .await
+    }
 }
 
 /// Implements [`GitHubClient`] for [`Simulator`] by handing every call to its bot client.
@@ -682,4 +731,6 @@ delegate_to_bot! {
     fn clear_milestone(&self, repo: &RepoName, number: u64) -> GitHubResult<()>;
     fn find_issues(&self, query: &str) -> GitHubResult<Vec<Issue>>;
     fn graphql(&self, query: &str, variables: serde_json::Value) -> GitHubResult<serde_json::Value>;
+    fn list_pull_request_comments(&self, repo: &RepoName, number: u64) -> GitHubResult<Vec<ReviewComment>>;
+    fn list_issue_events(&self, repo: &RepoName, number: u64) -> GitHubResult<Vec<ListedIssueEvent>>;
 }

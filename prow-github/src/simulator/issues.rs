@@ -6,7 +6,8 @@ use prow_core::github::{Permission, RepoName};
 use serde_json::{Map, json};
 
 use super::state::{
-    CommentRec, IssueRec, RepoRec, State, forbidden, login_key, not_found, unprocessable,
+    CommentRec, IssueRec, LabelEventRec, RepoRec, State, forbidden, login_key, not_found,
+    unprocessable,
 };
 use super::webhooks::{object, to_json};
 use super::{SimResult, Simulator};
@@ -154,6 +155,7 @@ impl State {
                 closed_at: None,
                 reactions: Vec::new(),
                 pull: None,
+                label_events: Vec::new(),
             },
         );
         self.emit_issues(repo, number, "opened", actor, Map::new());
@@ -172,6 +174,7 @@ impl State {
         assignees: &[String],
     ) {
         for name in labels {
+            self.record_label_event(repo, number, actor, name, true);
             let Ok(rec) = self.repo(repo) else { return };
             let Some(label) = rec.label(name) else {
                 continue;
@@ -189,6 +192,29 @@ impl State {
                 object([("assignee", assignee)]),
             );
         }
+    }
+
+    /// Writes a label change into the issue's timeline.
+    fn record_label_event(
+        &mut self,
+        repo: &RepoName,
+        number: u64,
+        actor: &str,
+        label: &str,
+        labeled: bool,
+    ) {
+        let at = self.now();
+        let Ok(issue) = self.repo_mut(repo).and_then(|rec| rec.issue_mut(number)) else {
+            return;
+        };
+        let id = issue.label_events.len() as u64 + 1;
+        issue.label_events.push(LabelEventRec {
+            id,
+            labeled,
+            label: label.to_owned(),
+            actor: login_key(actor),
+            at,
+        });
     }
 
     /// Closes or reopens an issue or pull request. No change, no event.
@@ -492,6 +518,7 @@ impl State {
         let issue = self.repo_mut(repo)?.issue_mut(number)?;
         issue.labels.remove(position);
         issue.updated = now;
+        self.record_label_event(repo, number, actor, label, false);
         self.emit_issue_change(
             repo,
             number,

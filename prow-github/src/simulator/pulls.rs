@@ -193,6 +193,7 @@ impl State {
                     requested_teams: Vec::new(),
                     reviews: Vec::new(),
                 }),
+                label_events: Vec::new(),
             },
         );
         self.emit_pull_request(repo, number, "opened", actor, Map::new());

@@ -189,6 +189,19 @@ pub(crate) struct PullRec {
     pub reviews: Vec<ReviewRec>,
 }
 
+/// A label added to or removed from an issue or pull request, for its timeline.
+#[derive(Clone, Debug)]
+pub(crate) struct LabelEventRec {
+    /// Position in the issue's timeline, from 1.
+    pub id: u64,
+    /// Added (`labeled`) or removed (`unlabeled`).
+    pub labeled: bool,
+    pub label: String,
+    /// The login key of who did it.
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
 /// An issue or pull request.
 #[derive(Clone, Debug)]
 pub(crate) struct IssueRec {
@@ -210,6 +223,8 @@ pub(crate) struct IssueRec {
     pub closed_at: Option<DateTime<Utc>>,
     pub reactions: Vec<(String, String)>,
     pub pull: Option<PullRec>,
+    /// Labels added and removed, oldest first.
+    pub label_events: Vec<LabelEventRec>,
 }
 
 /// A commit status.

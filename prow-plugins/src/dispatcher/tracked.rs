@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use prow_core::event::{
-    CheckRun, Issue, IssueComment, Label, Milestone, PullRequest, Review, Team, User,
+    CheckRun, Issue, IssueComment, Label, Milestone, PullRequest, Review, ReviewComment, Team, User,
 };
 use prow_core::github::{
-    CombinedStatus, GitHubClient, GitHubResult, MergeDetails, Permission, PullRequestChange,
-    RepoName, Status, TeamRole,
+    CombinedStatus, GitHubClient, GitHubResult, ListedIssueEvent, MergeDetails, Permission,
+    PullRequestChange, RepoName, Status, TeamRole,
 };
 
 /// A [`GitHubClient`] that delegates every call and counts the mutating ones (comments,
@@ -328,6 +328,24 @@ impl GitHubClient for TrackedClient {
             self.reading()
         };
         client.graphql(query, variables).await
+    }
+
+    async fn list_pull_request_comments(
+        &self,
+        repo: &RepoName,
+        number: u64,
+    ) -> GitHubResult<Vec<ReviewComment>> {
+        self.reading()
+            .list_pull_request_comments(repo, number)
+            .await
+    }
+
+    async fn list_issue_events(
+        &self,
+        repo: &RepoName,
+        number: u64,
+    ) -> GitHubResult<Vec<ListedIssueEvent>> {
+        self.reading().list_issue_events(repo, number).await
     }
 }
 

@@ -6,6 +6,7 @@ use prow_core::event::{GenericCommentEvent, norm_login};
 use prow_core::github::RepoName;
 use prow_core::traits::{Plugin, PluginContext, PluginEvent};
 
+pub mod approve;
 pub mod assign;
 pub mod heart;
 pub mod help;
@@ -20,6 +21,7 @@ pub mod welcome;
 /// Every built-in plugin, by the name `plugins.yaml` enables it with.
 pub fn builtin() -> Vec<Arc<dyn Plugin>> {
     vec![
+        Arc::new(approve::Approve),
         Arc::new(assign::Assign),
         Arc::new(heart::Heart),
         Arc::new(help::Help),

@@ -1150,3 +1150,27 @@ async fn dry_run_writes_nothing() {
     assert!(sim.labels(&r, pr).is_empty());
     assert!(!sim.pull_request(&r, pr).unwrap().merged);
 }
+
+#[tokio::test]
+async fn review_comments_and_issue_events_match_the_simulator() {
+    let pair = Pair::new().await;
+    let r = repo();
+    let pr = pair.both(|sim| open_pr(sim, "frank", "f", "a"));
+    pair.both(|sim| {
+        sim.review_comment_as("bob", &r, pr, "a", 1, "/approve")
+            .unwrap()
+    });
+    pair.both(|sim| sim.add_label_as("alice", &r, pr, "approved").unwrap());
+    pair.both(|sim| sim.remove_label_as(BOT, &r, pr, "approved").unwrap());
+    for number in [pr, 99] {
+        same!(pair, |c| c.list_pull_request_comments(&r, number));
+        same!(pair, |c| c.list_issue_events(&r, number));
+    }
+    let events = pair.client.list_issue_events(&r, pr).await.unwrap();
+    let got: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| (e.event.as_str(), e.actor.login.as_str()))
+        .collect();
+    assert_eq!(got, [("labeled", "alice"), ("unlabeled", BOT)]);
+    pair.same_calls("reading comments and events");
+}

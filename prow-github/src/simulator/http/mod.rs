@@ -31,6 +31,8 @@
 //! | `PATCH /repos/{o}/{r}/pulls/{n}` | `edit_title`, `close_pull_request`/`reopen_pull_request` |
 //! | `GET /repos/{o}/{r}/pulls/{n}/files` | `get_pull_request_changes` (paged) |
 //! | `GET /repos/{o}/{r}/pulls/{n}/reviews` | `list_reviews` (paged) |
+//! | `GET /repos/{o}/{r}/pulls/{n}/comments` | `list_pull_request_comments` (paged) |
+//! | `GET /repos/{o}/{r}/issues/{n}/events` | `list_issue_events` (paged) |
 //! | `PUT /repos/{o}/{r}/pulls/{n}/merge` | `merge` |
 //! | `POST /repos/{o}/{r}/statuses/{sha}` | `create_status` |
 //! | `GET /repos/{o}/{r}/commits/{ref}/status` | `get_combined_status` |

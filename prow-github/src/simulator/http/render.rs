@@ -3,8 +3,10 @@
 //! GitHub client's models read them.
 
 use chrono::{DateTime, TimeZone, Utc};
-use prow_core::event::{CheckRun, Issue, IssueComment, Label, Repo, Review, Team, User};
-use prow_core::github::{Permission, PullRequestChange, RepoName, Status};
+use prow_core::event::{
+    CheckRun, Issue, IssueComment, Label, Repo, Review, ReviewComment, Team, User,
+};
+use prow_core::github::{ListedIssueEvent, Permission, PullRequestChange, RepoName, Status};
 use serde_json::{Value, json};
 
 use super::super::state::{RepoRec, State, StatusRec, node_id};
@@ -848,4 +850,32 @@ pub(crate) fn encode_path(path: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// A comment on a pull request's diff, as `GET .../pulls/{n}/comments` lists it.
+pub(crate) fn review_comment(
+    st: &State,
+    repo: &RepoName,
+    number: u64,
+    comment: &ReviewComment,
+) -> Value {
+    let mut value = to_json(comment);
+    map_field(&mut value, "user", |u| user_value(st, u));
+    let api = format!("{}/pulls/{number}", repo_api(st, repo));
+    extend(&mut value, [("pull_request_url", json!(api))]);
+    value
+}
+
+/// A timeline event, as `GET .../issues/{n}/events` lists it.
+pub(crate) fn issue_event(st: &State, event: &ListedIssueEvent) -> Value {
+    let mut value = to_json(event);
+    map_field(&mut value, "actor", |u| user_value(st, u));
+    if let Some(label) = &event.label {
+        // Events show a label by name and color only.
+        extend(
+            &mut value,
+            [("label", json!({ "name": label.name, "color": label.color }))],
+        );
+    }
+    value
 }

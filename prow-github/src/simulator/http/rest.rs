@@ -81,6 +81,8 @@ pub(crate) fn router(face: Arc<Face>) -> Router {
         )
         .route(&r("/pulls/{number}/files"), get(pull_files))
         .route(&r("/pulls/{number}/reviews"), get(pull_reviews))
+        .route(&r("/pulls/{number}/comments"), get(pull_review_comments))
+        .route(&r("/issues/{number}/events"), get(issue_events))
         .route(&r("/pulls/{number}/merge"), put(merge))
         .route(&r("/statuses/{sha}"), post(create_status))
         .route(&r("/commits/{*rest}"), get(commit_reads))
@@ -812,6 +814,49 @@ async fn pull_reviews(ctx: Ctx, Path((o, r, n)): Path<(String, String, String)>)
             ctx.page(items)
         }
         Err(err) => ctx.error(&err, "PullRequestReview"),
+    }
+}
+
+/// `GET .../pulls/{n}/comments`: the comments on the diff.
+async fn pull_review_comments(
+    ctx: Ctx,
+    Path((o, r, n)): Path<(String, String, String)>,
+) -> Response {
+    let (repo, Some(number)) = (RepoName::new(o, r), number(&n)) else {
+        return not_found();
+    };
+    match ctx.client.list_pull_request_comments(&repo, number).await {
+        Ok(comments) => {
+            let items = {
+                let st = ctx.sim().lock();
+                comments
+                    .iter()
+                    .map(|comment| render::review_comment(&st, &repo, number, comment))
+                    .collect()
+            };
+            ctx.page(items)
+        }
+        Err(err) => ctx.error(&err, "PullRequestReviewComment"),
+    }
+}
+
+/// `GET .../issues/{n}/events`: the issue's timeline events.
+async fn issue_events(ctx: Ctx, Path((o, r, n)): Path<(String, String, String)>) -> Response {
+    let (repo, Some(number)) = (RepoName::new(o, r), number(&n)) else {
+        return not_found();
+    };
+    match ctx.client.list_issue_events(&repo, number).await {
+        Ok(events) => {
+            let items = {
+                let st = ctx.sim().lock();
+                events
+                    .iter()
+                    .map(|event| render::issue_event(&st, event))
+                    .collect()
+            };
+            ctx.page(items)
+        }
+        Err(err) => ctx.error(&err, "IssueEvent"),
     }
 }
 

@@ -974,3 +974,66 @@ async fn locked_conversations_take_only_writers() {
         .unwrap();
     assert!(sim.issue(&repo(), issue).unwrap().locked);
 }
+
+#[tokio::test]
+async fn issue_events_record_who_labeled() {
+    let sim = world();
+    let pr = open_pr(&sim, "alice", "f", "a");
+    sim.add_label(&repo(), pr, "lgtm").await.unwrap();
+    sim.add_label_as("bob", &repo(), pr, "approved").unwrap();
+    sim.remove_label(&repo(), pr, "lgtm").await.unwrap();
+    let events = sim.list_issue_events(&repo(), pr).await.unwrap();
+    let got: Vec<(&str, &str, &str)> = events
+        .iter()
+        .map(|e| {
+            let label = e.label.as_ref().map_or("", |l| l.name.as_str());
+            (e.event.as_str(), e.actor.login.as_str(), label)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("labeled", BOT, "lgtm"),
+            ("labeled", "bob", "approved"),
+            ("unlabeled", BOT, "lgtm"),
+        ]
+    );
+    assert!(events.iter().all(|e| e.created_at.is_some()));
+    assert_eq!(
+        kind(&sim.list_issue_events(&repo(), 99).await.unwrap_err()),
+        "404"
+    );
+}
+
+#[tokio::test]
+async fn review_comments_list_per_pull_request() {
+    let sim = world();
+    let first = open_pr(&sim, "alice", "f", "a.txt");
+    let second = open_pr(&sim, "alice", "g", "b.txt");
+    sim.review_comment_as("bob", &repo(), first, "a.txt", 1, "/approve")
+        .unwrap();
+    sim.review_comment_as("dave", &repo(), second, "b.txt", 1, "typo")
+        .unwrap();
+    let got = sim
+        .list_pull_request_comments(&repo(), first)
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        (
+            got[0].user.login.as_str(),
+            got[0].body.as_str(),
+            got[0].path.as_str()
+        ),
+        ("bob", "/approve", "a.txt")
+    );
+    assert!(got[0].html_url.contains("#discussion_r"));
+    assert_eq!(
+        kind(
+            &sim.list_pull_request_comments(&repo(), 99)
+                .await
+                .unwrap_err()
+        ),
+        "404"
+    );
+}
