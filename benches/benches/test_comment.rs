@@ -135,7 +135,22 @@ async fn main() {
     let config = write(
         dir.path(),
         "config.yaml",
-        "prowjob_namespace: default\nplank:\n  job_url_prefix_config:\n    '*': https://prow.example.com/view/\n",
+        r#"prowjob_namespace: default
+plank:
+  job_url_prefix_config:
+    '*': https://prow.example.com/view/
+  default_decoration_configs:
+    '*':
+      utility_images:
+        clonerefs: clonerefs:bench
+        initupload: initupload:bench
+        entrypoint: entrypoint:bench
+        sidecar: sidecar:bench
+      gcs_configuration:
+        bucket: bench
+        path_strategy: explicit
+      gcs_credentials_secret: gcs
+"#,
     );
     let jobs = write(
         dir.path(),
