@@ -202,6 +202,65 @@ pub struct MergeDetails {
     pub commit_message: Option<String>,
 }
 
+/// A commit as GitHub's commits API shows it (`GET /repos/{org}/{repo}/commits/{sha}`,
+/// upstream's `RepositoryCommit`): the parts Prow reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepositoryCommit {
+    /// The commit's SHA.
+    pub sha: String,
+    /// The SHA of the commit's tree: its content, whatever history led to it (the lgtm
+    /// plugin keeps `lgtm` across a squash that leaves it unchanged).
+    pub tree_sha: String,
+    /// The parents' SHAs.
+    #[serde(default)]
+    pub parents: Vec<String>,
+    /// The commit message.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// The protection of a branch, as GitHub reports it: the part Prow reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BranchProtection {
+    /// The status checks a pull request into the branch must pass, when any are required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_status_checks: Option<RequiredStatusChecks>,
+}
+
+/// The status checks a protected branch requires.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequiredStatusChecks {
+    /// Whether a pull request must be up to date with the branch before merging.
+    #[serde(default)]
+    pub strict: bool,
+    /// The contexts that must be `success`.
+    #[serde(default)]
+    pub contexts: Vec<String>,
+}
+
+/// A check run to create (`POST /repos/{org}/{repo}/check-runs`; only a GitHub App may).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckRunRequest {
+    /// The check's name.
+    pub name: String,
+    /// The commit it is for.
+    pub head_sha: String,
+    /// `queued`, `in_progress` or `completed`.
+    pub status: String,
+    /// The outcome, for a completed check run (`success`, `failure`, `neutral`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conclusion: Option<String>,
+    /// Where the details are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details_url: Option<String>,
+    /// The report's title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The report's summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
 /// Which members of a team to list.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum TeamRole {
@@ -458,6 +517,19 @@ pub trait GitHubClient: Send + Sync {
         repo: &RepoName,
         number: u64,
     ) -> GitHubResult<Vec<ListedIssueEvent>>;
+    /// A commit, with its tree's SHA (upstream's `GetSingleCommit`).
+    async fn get_single_commit(&self, repo: &RepoName, sha: &str)
+    -> GitHubResult<RepositoryCommit>;
+    /// The protection of a branch; `None` when the branch is not protected.
+    async fn get_branch_protection(
+        &self,
+        repo: &RepoName,
+        branch: &str,
+    ) -> GitHubResult<Option<BranchProtection>>;
+    /// Whether the client acts as a GitHub App (only an App may create check runs).
+    async fn uses_app_auth(&self) -> bool;
+    /// Creates a check run; returns its ID.
+    async fn create_check_run(&self, repo: &RepoName, run: &CheckRunRequest) -> GitHubResult<u64>;
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ mod load;
 pub mod plugins;
 pub mod prow;
 pub mod selection;
+pub mod status_description;
 pub mod tide;
 
 pub use diagnostic::Diagnostic;

@@ -269,6 +269,30 @@ impl GitHubClient for CommentRecorder {
     ) -> GitHubResult<Vec<ListedIssueEvent>> {
         unsupported("list_issue_events")
     }
+    async fn get_single_commit(
+        &self,
+        _repo: &RepoName,
+        _sha: &str,
+    ) -> GitHubResult<crate::github::RepositoryCommit> {
+        unsupported("get_single_commit")
+    }
+    async fn get_branch_protection(
+        &self,
+        _repo: &RepoName,
+        _branch: &str,
+    ) -> GitHubResult<Option<crate::github::BranchProtection>> {
+        unsupported("get_branch_protection")
+    }
+    async fn uses_app_auth(&self) -> bool {
+        false
+    }
+    async fn create_check_run(
+        &self,
+        _repo: &RepoName,
+        _run: &crate::github::CheckRunRequest,
+    ) -> GitHubResult<u64> {
+        unsupported("create_check_run")
+    }
 }
 
 /// An in-memory job store, enough for these tests.

@@ -17,8 +17,9 @@ use prow_core::event::{
     User, norm_login,
 };
 use prow_core::github::{
-    CombinedStatus, GitHubClient, GitHubError, GitHubResult, ListedIssueEvent, MergeDetails,
-    MergeMethod, Permission, PullRequestChange, RepoName, Status, TeamRole,
+    BranchProtection, CheckRunRequest, CombinedStatus, GitHubClient, GitHubError, GitHubResult,
+    ListedIssueEvent, MergeDetails, MergeMethod, Permission, PullRequestChange, RepoName,
+    RepositoryCommit, Status, TeamRole,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -1268,6 +1269,102 @@ impl GitHubClient for Client {
         let conn = self.conn(&repo.org).await?;
         let path = format!("{}/issues/{number}/events", repo_path(repo));
         self.list_array(&conn, &path).await
+    }
+
+    async fn get_single_commit(
+        &self,
+        repo: &RepoName,
+        sha: &str,
+    ) -> GitHubResult<RepositoryCommit> {
+        #[derive(Deserialize)]
+        struct Sha {
+            #[serde(default)]
+            sha: String,
+        }
+        #[derive(Deserialize)]
+        struct Git {
+            #[serde(default)]
+            message: String,
+            tree: Sha,
+        }
+        #[derive(Deserialize)]
+        struct Reply {
+            sha: String,
+            commit: Git,
+            #[serde(default)]
+            parents: Vec<Sha>,
+        }
+        let conn = self.conn(&repo.org).await?;
+        let path = format!(
+            "{}/commits/{}",
+            repo_path(repo),
+            utf8_percent_encode(sha, PATH)
+        );
+        let reply: Reply = self.request(&conn, Method::GET, &path, None).await?;
+        Ok(RepositoryCommit {
+            sha: reply.sha,
+            tree_sha: reply.commit.tree.sha,
+            parents: reply.parents.into_iter().map(|p| p.sha).collect(),
+            message: reply.commit.message,
+        })
+    }
+
+    async fn get_branch_protection(
+        &self,
+        repo: &RepoName,
+        branch: &str,
+    ) -> GitHubResult<Option<BranchProtection>> {
+        let conn = self.conn(&repo.org).await?;
+        let path = format!("{}/branches/{}/protection", repo_path(repo), seg(branch));
+        // GitHub answers 404 "Branch not protected" for a branch without protection, and a
+        // plain 404 for an unknown branch or a token that may not see the protection.
+        match self.request(&conn, Method::GET, &path, None).await {
+            Ok(protection) => Ok(Some(protection)),
+            Err(GitHubError::NotFound(message)) if message.starts_with("Branch not protected") => {
+                Ok(None)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn uses_app_auth(&self) -> bool {
+        Client::uses_app_auth(self)
+    }
+
+    async fn create_check_run(&self, repo: &RepoName, run: &CheckRunRequest) -> GitHubResult<u64> {
+        #[derive(Deserialize)]
+        struct Created {
+            id: u64,
+        }
+        if self.dry(
+            "create_check_run",
+            Some(repo),
+            &format!("create check run {} on {}", run.name, run.head_sha),
+        ) {
+            return Ok(0);
+        }
+        let conn = self.conn(&repo.org).await?;
+        let path = format!("{}/check-runs", repo_path(repo));
+        let mut body = json!({ "name": run.name, "head_sha": run.head_sha });
+        if !run.status.is_empty() {
+            body["status"] = json!(run.status);
+        }
+        if let Some(conclusion) = &run.conclusion {
+            body["conclusion"] = json!(conclusion);
+        }
+        if let Some(url) = &run.details_url {
+            body["details_url"] = json!(url);
+        }
+        if run.title.is_some() || run.summary.is_some() {
+            body["output"] = json!({
+                "title": run.title.clone().unwrap_or_default(),
+                "summary": run.summary.clone().unwrap_or_default(),
+            });
+        }
+        let created: Created = self
+            .request(&conn, Method::POST, &path, Some(&body))
+            .await?;
+        Ok(created.id)
     }
 }
 

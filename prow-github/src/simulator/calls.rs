@@ -1,7 +1,7 @@
 //! The call log: every mutating call a client made to the simulator, with its actor, target
 //! and arguments, so tests can assert exactly what Prow did ("this comment, nothing else").
 
-use prow_core::github::{MergeDetails, RepoName, Status};
+use prow_core::github::{CheckRunRequest, MergeDetails, RepoName, Status};
 
 /// One mutating call made through a client face of the simulator
 /// ([`GitHubClient`](prow_core::github::GitHubClient) on [`Simulator`](super::Simulator) or
@@ -162,6 +162,11 @@ pub enum Action {
     },
     /// `clear_milestone`.
     ClearMilestone,
+    /// `create_check_run`.
+    CreateCheckRun {
+        /// The check run asked for.
+        run: CheckRunRequest,
+    },
 }
 
 impl Action {
@@ -191,6 +196,7 @@ impl Action {
             Action::DeleteRef { .. } => "delete_ref",
             Action::SetMilestone { .. } => "set_milestone",
             Action::ClearMilestone => "clear_milestone",
+            Action::CreateCheckRun { .. } => "create_check_run",
         }
     }
 }

@@ -7,8 +7,9 @@ use prow_core::event::{
     CheckRun, Issue, IssueComment, Label, Milestone, PullRequest, Review, ReviewComment, Team, User,
 };
 use prow_core::github::{
-    CombinedStatus, GitHubClient, GitHubResult, ListedIssueEvent, MergeDetails, Permission,
-    PullRequestChange, RepoName, Status, TeamRole,
+    BranchProtection, CheckRunRequest, CombinedStatus, GitHubClient, GitHubResult,
+    ListedIssueEvent, MergeDetails, Permission, PullRequestChange, RepoName, RepositoryCommit,
+    Status, TeamRole,
 };
 
 use super::calls::{Action, Call};
@@ -640,6 +641,26 @@ impl GitHubClient for SimClient {
         .await
     }
 
+    async fn get_single_commit(
+        &self,
+        repo: &RepoName,
+        sha: &str,
+    ) -> GitHubResult<RepositoryCommit> {
+        self.read("get_single_commit", |st| st.single_commit(repo, sha))
+            .await
+    }
+
+    async fn get_branch_protection(
+        &self,
+        repo: &RepoName,
+        branch: &str,
+    ) -> GitHubResult<Option<BranchProtection>> {
+        self.read("get_branch_protection", |st| {
+            st.branch_protection(repo, branch)
+        })
+        .await
+    }
+
     async fn list_issue_events(
         &self,
         repo: &RepoName,
@@ -667,6 +688,28 @@ impl GitHubClient for SimClient {
                     created_at: Some(e.at),
                 })
                 .collect())
+        })
+        .await
+    }
+
+    /// The simulator's clients act as a GitHub App while the simulator sends webhooks for an
+    /// App installation ([`Simulator::set_installation_id`]).
+    async fn uses_app_auth(&self) -> bool {
+        self.sim.lock().installation_id.is_some()
+    }
+
+    async fn create_check_run(&self, repo: &RepoName, run: &CheckRunRequest) -> GitHubResult<u64> {
+        let action = Action::CreateCheckRun { run: run.clone() };
+        let new = super::NewCheckRun {
+            name: run.name.clone(),
+            status: run.status.clone(),
+            conclusion: run.conclusion.clone(),
+            title: run.title.clone(),
+            summary: run.summary.clone(),
+            details_url: run.details_url.clone(),
+        };
+        self.write(repo, None, action, none, |st, actor| {
+            st.create_check_run(actor, repo, &run.head_sha, &new)
         })
         .await
     }
@@ -733,4 +776,8 @@ delegate_to_bot! {
     fn graphql(&self, query: &str, variables: serde_json::Value) -> GitHubResult<serde_json::Value>;
     fn list_pull_request_comments(&self, repo: &RepoName, number: u64) -> GitHubResult<Vec<ReviewComment>>;
     fn list_issue_events(&self, repo: &RepoName, number: u64) -> GitHubResult<Vec<ListedIssueEvent>>;
+    fn get_single_commit(&self, repo: &RepoName, sha: &str) -> GitHubResult<RepositoryCommit>;
+    fn get_branch_protection(&self, repo: &RepoName, branch: &str) -> GitHubResult<Option<BranchProtection>>;
+    fn uses_app_auth(&self) -> bool;
+    fn create_check_run(&self, repo: &RepoName, run: &CheckRunRequest) -> GitHubResult<u64>;
 }

@@ -5,9 +5,12 @@
 use std::collections::BTreeMap;
 
 use prow_core::event::{CheckRun, CheckRunOutput};
-use prow_core::github::{CombinedStatus, Permission, RepoName, Status};
+use prow_core::github::{
+    BranchProtection, CombinedStatus, Permission, RepoName, RepositoryCommit, RequiredStatusChecks,
+    Status,
+};
 
-use super::git::{Files, make_commit};
+use super::git::{Files, make_commit, tree_sha};
 use super::issues::Target;
 use super::state::{ForkRec, State, StatusRec, ZERO_SHA, login_key, not_found, unprocessable};
 use super::webhooks::object;
@@ -21,6 +24,8 @@ const STATUS_STATES: [&str; 4] = ["error", "failure", "pending", "success"];
 pub struct CommitInfo {
     /// The SHA.
     pub sha: String,
+    /// The SHA of its tree (the same for commits with the same files).
+    pub tree_sha: String,
     /// The parents' SHAs.
     pub parents: Vec<String>,
     /// The message.
@@ -407,6 +412,99 @@ impl State {
         })
     }
 
+    /// A commit, with the SHA of its tree.
+    pub(crate) fn single_commit(
+        &self,
+        repo: &RepoName,
+        commitish: &str,
+    ) -> SimResult<RepositoryCommit> {
+        let sha = self.resolve(repo, Some(commitish))?;
+        let rec = self.repo(repo)?;
+        let commit = rec
+            .commit(&sha)
+            .ok_or_else(|| not_found(format!("no commit found for SHA: {sha}")))?;
+        Ok(RepositoryCommit {
+            sha: commit.sha.clone(),
+            tree_sha: tree_sha(&commit.tree),
+            parents: commit.parents.clone(),
+            message: commit.message.clone(),
+        })
+    }
+
+    /// The protection of `branch`: the status checks it requires, or `None` when it requires
+    /// none (the only protection the simulator models). An unknown branch is 404.
+    pub(crate) fn branch_protection(
+        &self,
+        repo: &RepoName,
+        branch: &str,
+    ) -> SimResult<Option<BranchProtection>> {
+        let rec = self.repo(repo)?;
+        if !rec.branches.contains_key(branch) {
+            return Err(not_found(format!("branch {branch} in {repo}")));
+        }
+        Ok(rec
+            .required_contexts
+            .get(branch)
+            .map(|contexts| BranchProtection {
+                required_status_checks: Some(RequiredStatusChecks {
+                    strict: false,
+                    contexts: contexts.clone(),
+                }),
+            }))
+    }
+
+    /// Creates a check run on the commit `sha` names, as the App `app`; sends `check_run`
+    /// `created` (and `completed` when created completed). Returns its ID.
+    pub(crate) fn create_check_run(
+        &mut self,
+        app: &str,
+        repo: &RepoName,
+        sha: &str,
+        run: &NewCheckRun,
+    ) -> SimResult<u64> {
+        self.ensure_user(app);
+        let rec = self.repo(repo)?;
+        self.check_access(app, rec, Permission::Read, None)?;
+        let sha = self.resolve(repo, Some(sha))?;
+        let now = self.now();
+        let id = self.id();
+        let status = if run.status.is_empty() {
+            "queued".to_owned()
+        } else {
+            run.status.clone()
+        };
+        let completed = status == "completed";
+        let web_url = self.web_url.clone();
+        let rec = self.repo_mut(repo)?;
+        rec.check_runs.push(CheckRun {
+            id,
+            node_id: super::state::node_id("CR", id),
+            name: run.name.clone(),
+            head_sha: sha,
+            external_id: None,
+            html_url: format!("{web_url}/{repo}/runs/{id}"),
+            details_url: run.details_url.clone(),
+            status,
+            conclusion: run.conclusion.clone(),
+            started_at: Some(now),
+            completed_at: completed.then_some(now),
+            output: CheckRunOutput {
+                title: run.title.clone(),
+                summary: run.summary.clone(),
+                text: None,
+                annotations_count: 0,
+            },
+            check_suite: None,
+            app: None,
+            pull_requests: Vec::new(),
+        });
+        self.emit_check_run(repo, id, "created", app);
+        if completed {
+            self.emit_check_run(repo, id, "completed", app);
+        }
+        Ok(id)
+    }
+
     /// The check runs of a commit-ish, oldest first.
     pub(crate) fn check_runs(&self, repo: &RepoName, reference: &str) -> SimResult<Vec<CheckRun>> {
         let sha = self.resolve(repo, Some(reference))?;
@@ -443,6 +541,7 @@ impl Simulator {
         let (added, removed, modified) = rec.commit_changes(&sha);
         Ok(CommitInfo {
             sha: commit.sha.clone(),
+            tree_sha: tree_sha(&commit.tree),
             parents: commit.parents.clone(),
             message: commit.message.clone(),
             author: st.user(&commit.author).login,
@@ -624,48 +723,7 @@ impl Simulator {
         sha: &str,
         run: &NewCheckRun,
     ) -> SimResult<u64> {
-        let mut st = self.lock();
-        st.ensure_user(app);
-        let rec = st.repo(repo)?;
-        st.check_access(app, rec, Permission::Read, None)?;
-        let sha = st.resolve(repo, Some(sha))?;
-        let now = st.now();
-        let id = st.id();
-        let status = if run.status.is_empty() {
-            "queued".to_owned()
-        } else {
-            run.status.clone()
-        };
-        let completed = status == "completed";
-        let web_url = st.web_url.clone();
-        let rec = st.repo_mut(repo)?;
-        rec.check_runs.push(CheckRun {
-            id,
-            node_id: super::state::node_id("CR", id),
-            name: run.name.clone(),
-            head_sha: sha,
-            external_id: None,
-            html_url: format!("{web_url}/{repo}/runs/{id}"),
-            details_url: run.details_url.clone(),
-            status,
-            conclusion: run.conclusion.clone(),
-            started_at: Some(now),
-            completed_at: completed.then_some(now),
-            output: CheckRunOutput {
-                title: run.title.clone(),
-                summary: run.summary.clone(),
-                text: None,
-                annotations_count: 0,
-            },
-            check_suite: None,
-            app: None,
-            pull_requests: Vec::new(),
-        });
-        st.emit_check_run(repo, id, "created", app);
-        if completed {
-            st.emit_check_run(repo, id, "completed", app);
-        }
-        Ok(id)
+        self.lock().create_check_run(app, repo, sha, run)
     }
 
     /// Completes check run `id` with `conclusion`; sends `check_run` `completed`.

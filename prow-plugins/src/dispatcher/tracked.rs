@@ -9,8 +9,9 @@ use prow_core::event::{
     CheckRun, Issue, IssueComment, Label, Milestone, PullRequest, Review, ReviewComment, Team, User,
 };
 use prow_core::github::{
-    CombinedStatus, GitHubClient, GitHubResult, ListedIssueEvent, MergeDetails, Permission,
-    PullRequestChange, RepoName, Status, TeamRole,
+    BranchProtection, CheckRunRequest, CombinedStatus, GitHubClient, GitHubResult,
+    ListedIssueEvent, MergeDetails, Permission, PullRequestChange, RepoName, RepositoryCommit,
+    Status, TeamRole,
 };
 
 /// A [`GitHubClient`] that delegates every call and counts the mutating ones (comments,
@@ -346,6 +347,30 @@ impl GitHubClient for TrackedClient {
         number: u64,
     ) -> GitHubResult<Vec<ListedIssueEvent>> {
         self.reading().list_issue_events(repo, number).await
+    }
+
+    async fn get_single_commit(
+        &self,
+        repo: &RepoName,
+        sha: &str,
+    ) -> GitHubResult<RepositoryCommit> {
+        self.reading().get_single_commit(repo, sha).await
+    }
+
+    async fn get_branch_protection(
+        &self,
+        repo: &RepoName,
+        branch: &str,
+    ) -> GitHubResult<Option<BranchProtection>> {
+        self.reading().get_branch_protection(repo, branch).await
+    }
+
+    async fn uses_app_auth(&self) -> bool {
+        self.inner.uses_app_auth().await
+    }
+
+    async fn create_check_run(&self, repo: &RepoName, run: &CheckRunRequest) -> GitHubResult<u64> {
+        self.mutating().create_check_run(repo, run).await
     }
 }
 

@@ -9,8 +9,8 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use prow_core::event::ReviewState;
 use prow_core::github::{
-    GitHubClient, GitHubError, GitHubResult, MergeDetails, MergeMethod, Permission, RepoName,
-    Status, TeamRole,
+    CheckRunRequest, GitHubClient, GitHubError, GitHubResult, MergeDetails, MergeMethod,
+    Permission, RepoName, Status, TeamRole,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -698,6 +698,53 @@ async fn merges_statuses_refs_and_files_match_the_simulator() {
         "403"
     );
     pair.same_calls("refs");
+}
+
+#[tokio::test]
+async fn commits_branch_protection_and_check_runs_match_the_simulator() {
+    let pair = Pair::new().await;
+    let r = repo();
+    let pr = pair.both(|sim| open_pr(sim, "alice", "tree", "tree.txt"));
+    let head = pair.mem.pull_request(&r, pr).unwrap().head.sha;
+    let commit = same!(pair, |c| c.get_single_commit(&r, &head));
+    let tree = pair.mem.commit(&r, &head).unwrap().tree_sha;
+    assert!(commit.contains(&tree), "{commit}");
+    same!(pair, |c| c.get_single_commit(&r, "master"));
+    assert_eq!(same!(pair, |c| c.get_single_commit(&r, "nope")), "404");
+
+    assert_eq!(
+        same!(pair, |c| c.get_branch_protection(&r, "master")),
+        "ok null"
+    );
+    pair.both(|sim| {
+        sim.set_required_status_checks(&r, "master", &["ci/unit", "tide"])
+            .unwrap()
+    });
+    let protection = same!(pair, |c| c.get_branch_protection(&r, "master"));
+    assert!(
+        protection.contains(r#""contexts":["ci/unit","tide"]"#),
+        "{protection}"
+    );
+    assert_eq!(
+        same!(pair, |c| c.get_branch_protection(&r, "no-such-branch")),
+        "404"
+    );
+
+    assert!(!GitHubClient::uses_app_auth(&pair.client).await);
+    assert!(!GitHubClient::uses_app_auth(&pair.mem).await);
+    let run = CheckRunRequest {
+        name: "override".into(),
+        head_sha: head.clone(),
+        status: "completed".into(),
+        conclusion: Some("success".into()),
+        title: Some("Prow override - override".into()),
+        summary: Some("overridden".into()),
+        ..CheckRunRequest::default()
+    };
+    same!(pair, |c| GitHubClient::create_check_run(c, &r, &run));
+    let runs = same!(pair, |c| c.list_check_runs(&r, &head));
+    assert!(runs.contains("Prow override - override"), "{runs}");
+    pair.same_calls("commits, protection and check runs");
 }
 
 #[tokio::test]

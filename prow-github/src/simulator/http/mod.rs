@@ -37,6 +37,9 @@
 //! | `POST /repos/{o}/{r}/statuses/{sha}` | `create_status` |
 //! | `GET /repos/{o}/{r}/commits/{ref}/status` | `get_combined_status` |
 //! | `GET /repos/{o}/{r}/commits/{ref}/check-runs` | `list_check_runs` (paged) |
+//! | `GET /repos/{o}/{r}/commits/{ref}` | `get_single_commit` |
+//! | `POST /repos/{o}/{r}/check-runs` | `create_check_run` |
+//! | `GET /repos/{o}/{r}/branches/{b}/protection` | `get_branch_protection` (404 `Branch not protected` without) |
 //! | `GET /repos/{o}/{r}/git/ref/{ref}`, `GET /repos/{o}/{r}/git/refs/{ref}` | `get_ref` |
 //! | `DELETE /repos/{o}/{r}/git/refs/{ref}` | `delete_ref` |
 //! | `GET /repos/{o}/{r}/contents/{path}?ref=` | `get_file` (a directory lists its entries) |

@@ -6,7 +6,10 @@ use chrono::{DateTime, TimeZone, Utc};
 use prow_core::event::{
     CheckRun, Issue, IssueComment, Label, Repo, Review, ReviewComment, Team, User,
 };
-use prow_core::github::{ListedIssueEvent, Permission, PullRequestChange, RepoName, Status};
+use prow_core::github::{
+    BranchProtection, ListedIssueEvent, Permission, PullRequestChange, RepoName, RepositoryCommit,
+    Status,
+};
 use serde_json::{Value, json};
 
 use super::super::state::{RepoRec, State, StatusRec, node_id};
@@ -706,6 +709,50 @@ pub(crate) fn check_run(st: &State, repo: &RepoName, run: &CheckRun) -> Value {
         );
     }
     extend(&mut value, [("url", json!(api))]);
+    value
+}
+
+/// A commit as `GET /repos/{o}/{r}/commits/{sha}` shows it: its SHA, message, tree and
+/// parents.
+pub(crate) fn single_commit(st: &State, repo: &RepoName, commit: &RepositoryCommit) -> Value {
+    let api = repo_api(st, repo);
+    json!({
+        "sha": commit.sha,
+        "node_id": format!("C_{}", &commit.sha[..commit.sha.len().min(20)]),
+        "url": format!("{api}/commits/{}", commit.sha),
+        "html_url": format!("{}/{repo}/commit/{}", st.web_url, commit.sha),
+        "commit": {
+            "message": commit.message,
+            "url": format!("{api}/git/commits/{}", commit.sha),
+            "tree": {
+                "sha": commit.tree_sha,
+                "url": format!("{api}/git/trees/{}", commit.tree_sha),
+            },
+        },
+        "parents": commit.parents.iter().map(|sha| json!({
+            "sha": sha,
+            "url": format!("{api}/commits/{sha}"),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A branch's protection (`GET /repos/{o}/{r}/branches/{b}/protection`).
+pub(crate) fn branch_protection(
+    st: &State,
+    repo: &RepoName,
+    branch: &str,
+    protection: &BranchProtection,
+) -> Value {
+    let url = format!("{}/branches/{branch}/protection", repo_api(st, repo));
+    let mut value = json!({ "url": url });
+    if let Some(checks) = &protection.required_status_checks {
+        value["required_status_checks"] = json!({
+            "url": format!("{url}/required_status_checks"),
+            "strict": checks.strict,
+            "contexts": checks.contexts,
+            "checks": checks.contexts.iter().map(|c| json!({ "context": c, "app_id": null })).collect::<Vec<_>>(),
+        });
+    }
     value
 }
 

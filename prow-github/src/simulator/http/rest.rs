@@ -13,7 +13,8 @@ use axum::http::header::{HeaderValue, LOCATION};
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use prow_core::github::{
-    GitHubClient, GitHubError, MergeDetails, MergeMethod, RepoName, Status, TeamRole,
+    CheckRunRequest, GitHubClient, GitHubError, MergeDetails, MergeMethod, RepoName, Status,
+    TeamRole,
 };
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value, json};
@@ -86,6 +87,8 @@ pub(crate) fn router(face: Arc<Face>) -> Router {
         .route(&r("/pulls/{number}/merge"), put(merge))
         .route(&r("/statuses/{sha}"), post(create_status))
         .route(&r("/commits/{*rest}"), get(commit_reads))
+        .route(&r("/check-runs"), post(create_check_run))
+        .route(&r("/branches/{branch}/protection"), get(branch_protection))
         .route(&r("/git/ref/{*reference}"), get(get_ref))
         .route(
             &r("/git/refs/{*reference}"),
@@ -998,7 +1001,92 @@ async fn commit_reads(ctx: Ctx, Path((o, r, rest)): Path<(String, String, String
             Err(err) => ctx.error(&err, "CheckRun"),
         };
     }
-    not_found()
+    match ctx.client.get_single_commit(&repo, &rest).await {
+        Ok(commit) => {
+            let st = ctx.sim().lock();
+            json_reply(StatusCode::OK, &render::single_commit(&st, &repo, &commit))
+        }
+        Err(err) => ctx.error(&err, "Commit"),
+    }
+}
+
+/// `GET .../branches/{branch}/protection`: 404 `Branch not protected` without protection.
+async fn branch_protection(
+    ctx: Ctx,
+    Path((o, r, branch)): Path<(String, String, String)>,
+) -> Response {
+    let repo = RepoName::new(o, r);
+    match ctx.client.get_branch_protection(&repo, &branch).await {
+        Ok(Some(protection)) => {
+            let st = ctx.sim().lock();
+            let value = render::branch_protection(&st, &repo, &branch, &protection);
+            json_reply(StatusCode::OK, &value)
+        }
+        Ok(None) => github_error(StatusCode::NOT_FOUND, "Branch not protected"),
+        Err(err) => ctx.error(&err, "Branch"),
+    }
+}
+
+/// The body of `POST .../check-runs`.
+#[derive(Deserialize)]
+struct CheckRunBody {
+    name: Option<String>,
+    head_sha: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    conclusion: Option<String>,
+    #[serde(default)]
+    details_url: Option<String>,
+    #[serde(default)]
+    output: Option<CheckRunOutputBody>,
+}
+
+/// The `output` of a check run to create.
+#[derive(Deserialize)]
+struct CheckRunOutputBody {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    summary: Option<String>,
+}
+
+async fn create_check_run(ctx: Ctx, Path((o, r)): Path<(String, String)>, body: Bytes) -> Response {
+    let repo = RepoName::new(o, r);
+    let body = match parse_body::<CheckRunBody>(&body) {
+        Ok(body) => body,
+        Err(reply) => return *reply,
+    };
+    let (Some(name), Some(head_sha)) = (body.name, body.head_sha) else {
+        return validation_failed("CheckRun", "name: missing_field");
+    };
+    let (title, summary) = body
+        .output
+        .map(|o| (o.title, o.summary))
+        .unwrap_or_default();
+    let run = CheckRunRequest {
+        name,
+        head_sha,
+        status: body.status.unwrap_or_default(),
+        conclusion: body.conclusion,
+        details_url: body.details_url,
+        title,
+        summary,
+    };
+    match ctx.client.create_check_run(&repo, &run).await {
+        Ok(id) => {
+            let st = ctx.sim().lock();
+            let created = st
+                .repo(&repo)
+                .ok()
+                .and_then(|rec| rec.check_runs.iter().find(|run| run.id == id));
+            match created {
+                Some(run) => json_reply(StatusCode::CREATED, &render::check_run(&st, &repo, run)),
+                None => not_found(),
+            }
+        }
+        Err(err) => ctx.error(&err, "CheckRun"),
+    }
 }
 
 /// `refs/…` for a ref named with or without the prefix.

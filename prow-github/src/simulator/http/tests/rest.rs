@@ -464,8 +464,39 @@ fn cases() -> Vec<Case> {
             assert_eq!(v["check_runs"][0]["conclusion"], "success");
             assert!(v["check_runs"][0]["output"]["annotations_url"].is_string());
         }),
-        case("commits without a read", M::GET, "/repos/kubernetes/test-infra/commits/{head}")
+        case("single commit", M::GET, "/repos/kubernetes/test-infra/commits/{head}").check(|v, sim, fx| {
+            let commit = sim.commit(&repo(), &fx.head).unwrap();
+            assert_eq!(v["sha"], fx.head.as_str());
+            assert_eq!(v["commit"]["tree"]["sha"], commit.tree_sha.as_str());
+            assert_eq!(v["commit"]["message"], commit.message.as_str());
+            assert_eq!(v["parents"][0]["sha"], commit.parents[0].as_str());
+        }),
+        case("single commit of unknown ref", M::GET, "/repos/kubernetes/test-infra/commits/nope")
             .error(404, "Not Found"),
+        case("unprotected branch", M::GET, "/repos/kubernetes/test-infra/branches/master/protection")
+            .error(404, "Branch not protected"),
+        case("protection of unknown branch", M::GET, "/repos/kubernetes/test-infra/branches/nope/protection")
+            .error(404, "Not Found"),
+        case("branch protection", M::GET, "/repos/kubernetes/test-infra/branches/master/protection")
+            .prepare(|sim, _| sim.set_required_status_checks(&repo(), "master", &["ci/unit"]).unwrap())
+            .check(|v, _, _| {
+                assert_eq!(v["required_status_checks"]["contexts"], json!(["ci/unit"]));
+                assert_eq!(v["required_status_checks"]["strict"], false);
+            }),
+        case("create check run", M::POST, "/repos/kubernetes/test-infra/check-runs")
+            .body(json!({"name": "override", "head_sha": "{head}", "status": "completed", "conclusion": "success",
+                         "output": {"title": "Prow override - override", "summary": "done"}}))
+            .want(201)
+            .check(|v, sim, fx| {
+                assert_eq!(v["name"], "override");
+                assert_eq!(v["conclusion"], "success");
+                assert_eq!(v["output"]["title"], "Prow override - override");
+                let runs = sim.check_runs(&repo(), &fx.head).unwrap();
+                assert!(runs.iter().any(|r| r.name == "override" && r.status == "completed"));
+            }),
+        case("create check run without a name", M::POST, "/repos/kubernetes/test-infra/check-runs")
+            .body(json!({"head_sha": "{head}"}))
+            .error(422, "Validation Failed"),
         // Refs.
         case("get ref", M::GET, "/repos/kubernetes/test-infra/git/ref/heads/master").check(|v, sim, _| {
             assert_eq!(v["ref"], "refs/heads/master");
