@@ -5,6 +5,7 @@
 //! their `/plugin-help` entry both come; replies use Prow's standard format ([`reply`]).
 
 pub mod commands;
+pub mod http;
 pub mod plugins;
 pub mod reply;
 

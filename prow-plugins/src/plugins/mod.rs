@@ -6,11 +6,21 @@ use prow_core::event::GenericCommentEvent;
 use prow_core::github::RepoName;
 use prow_core::traits::{Plugin, PluginContext, PluginEvent};
 
+pub mod cat;
+pub mod dog;
+pub mod pony;
 pub mod shrug;
+pub mod yuks;
 
 /// Every built-in plugin, by the name `plugins.yaml` enables it with.
 pub fn builtin() -> Vec<Arc<dyn Plugin>> {
-    vec![Arc::new(shrug::Shrug)]
+    vec![
+        Arc::new(shrug::Shrug),
+        Arc::new(cat::Cat::new()),
+        Arc::new(dog::Dog::new()),
+        Arc::new(pony::Pony::new()),
+        Arc::new(yuks::Yuks::new()),
+    ]
 }
 
 /// The generic comment of `event` when it is newly written text (a comment created, a body
