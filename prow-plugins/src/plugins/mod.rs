@@ -10,6 +10,7 @@ pub mod cat;
 pub mod dog;
 pub mod pony;
 pub mod shrug;
+pub mod size;
 pub mod yuks;
 
 /// Every built-in plugin, by the name `plugins.yaml` enables it with.
@@ -20,6 +21,7 @@ pub fn builtin() -> Vec<Arc<dyn Plugin>> {
         Arc::new(dog::Dog::new()),
         Arc::new(pony::Pony::new()),
         Arc::new(yuks::Yuks::new()),
+        Arc::new(size::SizePlugin),
     ]
 }
 
