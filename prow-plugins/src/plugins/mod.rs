@@ -6,6 +6,8 @@ use prow_core::event::GenericCommentEvent;
 use prow_core::github::RepoName;
 use prow_core::traits::{Plugin, PluginContext, PluginEvent};
 
+pub mod blockade;
+pub mod branchcleaner;
 pub mod cat;
 pub mod dog;
 pub mod pony;
@@ -22,6 +24,8 @@ pub fn builtin() -> Vec<Arc<dyn Plugin>> {
         Arc::new(pony::Pony::new()),
         Arc::new(yuks::Yuks::new()),
         Arc::new(size::SizePlugin),
+        Arc::new(branchcleaner::BranchCleaner),
+        Arc::new(blockade::Blockade),
     ]
 }
 
