@@ -13,6 +13,7 @@ use prow_core::labels;
 use prow_core::traits::{EventKind, Plugin, PluginContext, PluginError, PluginEvent, PluginHelp};
 use regex::Regex;
 
+use crate::plugins::go_quote;
 use crate::reply::format_response;
 
 /// The sentence every blockade comment opens with (and by which the plugin finds its own
@@ -130,10 +131,7 @@ fn calculate_blocks(changes: &[PullRequestChange], blockades: &[Compiled]) -> Su
 
 /// Go's `%q` of a list of strings: `["a" "b"]`.
 fn go_quoted_list(items: &[String]) -> String {
-    let quoted: Vec<String> = items
-        .iter()
-        .map(|s| serde_json::to_string(s).unwrap_or_default())
-        .collect();
+    let quoted: Vec<String> = items.iter().map(|s| go_quote(s)).collect();
     format!("[{}]", quoted.join(" "))
 }
 

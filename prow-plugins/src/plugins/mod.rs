@@ -11,6 +11,7 @@ pub mod branchcleaner;
 pub mod cat;
 pub mod dog;
 pub mod pony;
+pub mod project;
 pub mod shrug;
 pub mod size;
 pub mod yuks;
@@ -26,6 +27,7 @@ pub fn builtin() -> Vec<Arc<dyn Plugin>> {
         Arc::new(size::SizePlugin),
         Arc::new(branchcleaner::BranchCleaner),
         Arc::new(blockade::Blockade),
+        Arc::new(project::Project),
     ]
 }
 
@@ -51,6 +53,52 @@ pub async fn has_label(ctx: &PluginContext, repo: &RepoName, number: u64, label:
         Err(error) => {
             tracing::warn!(%repo, number, %error, "could not read the labels");
             false
+        }
+    }
+}
+
+/// Quotes a string as Go's `%q` (`strconv.Quote`) does, for reply texts upstream formats so.
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if c.is_control() && (c as u32) < 0x10000 => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c if c.is_control() => out.push_str(&format!("\\U{:08x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn go_quote_escapes_as_go_does() {
+        let cases = [
+            ("0.1.0", "\"0.1.0\""),
+            ("say \"hi\"\n", "\"say \\\"hi\\\"\\n\""),
+            ("tab\there", "\"tab\\there\""),
+            ("\u{1}", "\"\\x01\""),
+            ("héllo", "\"héllo\""),
+        ];
+        for (text, want) in cases {
+            assert_eq!(super::go_quote(text), want, "{text:?}");
         }
     }
 }

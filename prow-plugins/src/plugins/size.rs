@@ -229,13 +229,10 @@ pub mod gitattributes {
                 }
                 if can_traverse {
                     can_traverse = false;
-                    loop {
-                        let Some((first, rest)) = path.split_first() else {
-                            break;
-                        };
+                    while let Some((first, rest)) = path.split_first() {
                         path = rest;
                         match glob_match(element, first) {
-                            Err(()) => return false,
+                            Err(BadPattern) => return false,
                             Ok(true) => {
                                 matched = true;
                                 break;
@@ -289,9 +286,14 @@ pub mod gitattributes {
         }
     }
 
+    /// A glob that is not well formed (an unclosed class, a trailing `\\`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+    #[error("syntax error in pattern")]
+    pub struct BadPattern;
+
     /// Go's `filepath.Match` for one path element: `*`, `?`, `[class]` (ranges, `^`
     /// negation) and `\` escapes; `Err` for a malformed pattern.
-    pub fn glob_match(pattern: &str, name: &str) -> Result<bool, ()> {
+    pub fn glob_match(pattern: &str, name: &str) -> Result<bool, BadPattern> {
         let pattern: Vec<char> = pattern.chars().collect();
         let name: Vec<char> = name.chars().collect();
         validate(&pattern)?;
@@ -299,13 +301,13 @@ pub mod gitattributes {
     }
 
     /// Checks that every class is closed and no escape is cut off.
-    fn validate(pattern: &[char]) -> Result<(), ()> {
+    fn validate(pattern: &[char]) -> Result<(), BadPattern> {
         let mut i = 0;
         while i < pattern.len() {
             match pattern[i] {
                 '\\' => {
                     if i + 1 >= pattern.len() {
-                        return Err(());
+                        return Err(BadPattern);
                     }
                     i += 2;
                 }
@@ -321,7 +323,7 @@ pub mod gitattributes {
 
     /// Reads the class starting at `pattern[start] == '['`; with a character, whether the
     /// class takes it. Returns that and the index after the class.
-    fn class(pattern: &[char], start: usize, c: Option<char>) -> Result<(bool, usize), ()> {
+    fn class(pattern: &[char], start: usize, c: Option<char>) -> Result<(bool, usize), BadPattern> {
         let mut i = start + 1;
         let negated = pattern.get(i) == Some(&'^');
         if negated {
@@ -331,7 +333,7 @@ pub mod gitattributes {
         let mut ranges = 0;
         loop {
             match pattern.get(i) {
-                None => return Err(()),
+                None => return Err(BadPattern),
                 Some(']') if ranges > 0 => {
                     i += 1;
                     break;
@@ -358,10 +360,10 @@ pub mod gitattributes {
     }
 
     /// One character of a class (escapes resolved); `-` and `]` must be escaped.
-    fn class_char(pattern: &[char], i: usize) -> Result<(char, usize), ()> {
+    fn class_char(pattern: &[char], i: usize) -> Result<(char, usize), BadPattern> {
         match pattern.get(i) {
-            None | Some('-') | Some(']') => Err(()),
-            Some('\\') => pattern.get(i + 1).map(|c| (*c, i + 2)).ok_or(()),
+            None | Some('-') | Some(']') => Err(BadPattern),
+            Some('\\') => pattern.get(i + 1).map(|c| (*c, i + 2)).ok_or(BadPattern),
             Some(c) => Ok((*c, i + 1)),
         }
     }
@@ -530,7 +532,7 @@ impl Plugin for SizePlugin {
 
 #[cfg(test)]
 mod tests {
-    use super::gitattributes::{Pattern, glob_match};
+    use super::gitattributes::{BadPattern, Pattern, glob_match};
     use super::*;
     use crate::testing::Harness;
     use prow_core::config::plugins::DEFAULT_SIZES;
@@ -1043,10 +1045,10 @@ paths-from-repo docs/.generated_docs";
                 "{name}"
             );
         }
-        assert_eq!(glob_match("[a-", "a"), Err(()));
-        assert_eq!(glob_match("a\\", "a"), Err(()));
+        assert_eq!(glob_match("[a-", "a"), Err(BadPattern));
+        assert_eq!(glob_match("a\\", "a"), Err(BadPattern));
         assert_eq!(glob_match("\\*", "*"), Ok(true));
-        assert_eq!(glob_match("[]a]", "a"), Err(()));
+        assert_eq!(glob_match("[]a]", "a"), Err(BadPattern));
     }
 
     #[test]
