@@ -97,9 +97,9 @@ impl HttpReply {
 
 type HyperClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
 
-/// An HTTP(S) client for the public APIs plugins quote: rustls with the machine's roots,
-/// plain `http://` allowed (tests on loopback), redirects followed, a time limit per request.
-/// Cheap to clone.
+/// An HTTP(S) client for the public APIs plugins quote: rustls (ring) with the machine's
+/// roots, plain `http://` allowed, redirects followed as Go's client follows them, a time limit
+/// per request. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct HttpGetter {
     client: HyperClient,
@@ -123,9 +123,12 @@ impl HttpGetter {
             }
         };
         let connector = builder.https_or_http().enable_http1().build();
-        Ok(HttpGetter {
-            client: Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector),
-        })
+        // No idle connections are kept: the APIs are asked rarely, and a kept connection
+        // would outlive the runtime that made it.
+        let client = Client::builder(hyper_util::rt::TokioExecutor::new())
+            .pool_max_idle_per_host(0)
+            .build(connector);
+        Ok(HttpGetter { client })
     }
 
     /// The client every plugin shares, made on first use.
