@@ -78,6 +78,9 @@ pub struct PullRequestChange {
     /// The file's earlier path, for a rename.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_filename: Option<String>,
+    /// The web page of the file at the pull request's head.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub blob_url: String,
 }
 
 /// One event of an issue's or pull request's timeline

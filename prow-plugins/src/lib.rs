@@ -8,6 +8,7 @@ pub mod commands;
 pub mod dispatcher;
 pub mod external;
 pub mod help;
+pub mod http;
 pub mod metrics;
 pub mod plugins;
 pub mod reply;

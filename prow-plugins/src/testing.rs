@@ -266,3 +266,21 @@ pub fn action_argument(action: &Action) -> String {
         other => format!("{other:?}"),
     }
 }
+
+impl Harness {
+    /// Comments as `user` on issue or pull request `number`; returns the comment's web
+    /// address (the link a reply quotes).
+    pub fn comment(&self, user: &str, number: u64, body: &str) -> String {
+        let id = self
+            .sim
+            .comment_as(user, &self.repo, number, body)
+            .expect("comment");
+        self.sim
+            .issue_comments(&self.repo, number)
+            .expect("comments")
+            .into_iter()
+            .find(|c| c.id == id)
+            .map(|c| c.html_url)
+            .expect("the new comment")
+    }
+}

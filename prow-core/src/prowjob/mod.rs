@@ -274,7 +274,7 @@ fn fill_vec<T: Clone>(own: &mut Vec<T>, def: &[T]) {
 }
 
 /// Quotes a string the way Go's `%q` verb (`strconv.Quote`) does.
-pub(crate) fn go_quote(s: &str) -> String {
+pub fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -303,7 +303,7 @@ pub(crate) fn go_quote(s: &str) -> String {
 }
 
 /// Formats a list of strings like Go's `%q` on a `[]string`: `["a" "b"]`.
-pub(crate) fn go_quote_list(items: &[String]) -> String {
+pub fn go_quote_list(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|s| go_quote(s)).collect();
     format!("[{}]", quoted.join(" "))
 }

@@ -48,7 +48,8 @@ impl Call {
 }
 
 /// The arguments of a mutating call, one variant per
-/// [`GitHubClient`](prow_core::github::GitHubClient) method that changes something.
+/// [`GitHubClient`](prow_core::github::GitHubClient) method that changes something (and per
+/// GraphQL mutation the simulator answers).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Action {
@@ -167,6 +168,31 @@ pub enum Action {
         /// The check run asked for.
         run: CheckRunRequest,
     },
+    /// GraphQL `addProjectV2ItemById`: an issue or pull request put on a project.
+    AddProjectV2ItemById {
+        /// The project's node ID.
+        project_id: String,
+        /// The issue's or pull request's node ID.
+        content_id: String,
+    },
+    /// GraphQL `updateProjectV2ItemFieldValue`: a single-select field of an item set.
+    UpdateProjectV2ItemFieldValue {
+        /// The project's node ID.
+        project_id: String,
+        /// The item's node ID.
+        item_id: String,
+        /// The field's node ID.
+        field_id: String,
+        /// The option chosen (`singleSelectOptionId`).
+        option_id: String,
+    },
+    /// GraphQL `deleteProjectV2Item`: an item taken off a project.
+    DeleteProjectV2Item {
+        /// The project's node ID.
+        project_id: String,
+        /// The item's node ID.
+        item_id: String,
+    },
 }
 
 impl Action {
@@ -197,6 +223,9 @@ impl Action {
             Action::SetMilestone { .. } => "set_milestone",
             Action::ClearMilestone => "clear_milestone",
             Action::CreateCheckRun { .. } => "create_check_run",
+            Action::AddProjectV2ItemById { .. } => "add_project_v2_item_by_id",
+            Action::UpdateProjectV2ItemFieldValue { .. } => "update_project_v2_item_field_value",
+            Action::DeleteProjectV2Item { .. } => "delete_project_v2_item",
         }
     }
 }

@@ -76,18 +76,20 @@ impl SimClient {
 }
 
 impl SimClient {
-    /// Passes the fault knobs for `graphql`, then answers a GraphQL request as GitHub's
-    /// `POST /graphql` does: a document with `data`, or with `errors` for a query the
-    /// simulator cannot answer. Both faces answer GraphQL through here.
+    /// Passes the fault knobs for `graphql` (a mutating call for a mutation), then answers a
+    /// GraphQL request as GitHub's `POST /graphql` does: a document with `data`, or with
+    /// `errors` for a request the simulator cannot answer. Mutations land in the call log.
+    /// Both faces answer GraphQL through here.
     pub(crate) async fn graphql_response(
         &self,
         query: &str,
         variables: &serde_json::Value,
     ) -> SimResult<serde_json::Value> {
-        self.sim.admit("graphql", false).await?;
-        let st = self.sim.lock();
+        let mutating = super::http::graphql::is_mutation(query);
+        self.sim.admit("graphql", mutating).await?;
+        let mut st = self.sim.lock();
         Ok(super::http::graphql::answer(
-            &st,
+            &mut st,
             &self.actor,
             query,
             variables,

@@ -311,6 +311,7 @@ pub(crate) fn change_entry(change: &PathChange) -> PullRequestChange {
         changes: additions + deletions,
         patch: Some(patch),
         previous_filename: None,
+        blob_url: String::new(),
     }
 }
 

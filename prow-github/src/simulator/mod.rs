@@ -3,7 +3,7 @@
 //! implements [`GitHubClient`](prow_core::github::GitHubClient) as the bot, and sends the
 //! webhooks GitHub would send for every change.
 //!
-//! - **State**: accounts, organisations (members, owners, teams), repositories (branches,
+//! - **State**: accounts, organisations (members, owners, teams, projects), repositories (branches,
 //!   tags, commits with whole trees, collaborators, labels, milestones, required checks),
 //!   issues and pull requests sharing one number sequence per repository, comments, reviews,
 //!   diff comments, reactions, commit statuses and check runs.
@@ -53,6 +53,7 @@ mod faults;
 mod git;
 pub mod http;
 mod issues;
+mod projects;
 mod pulls;
 mod refs;
 mod search;
@@ -77,6 +78,7 @@ pub use git::Files;
 pub use http::{
     DeliveryRecord, HookTarget, HttpFace, HttpOptions, SimulatorServer, WebhookDeliverer,
 };
+pub use projects::{ProjectItem, STATUS_FIELD};
 pub use pulls::NewPullRequest;
 pub use refs::{CommitInfo, NewCheckRun};
 pub use seed::{

@@ -79,7 +79,14 @@ impl State {
         let (_, pull) = rec.pull(number)?;
         let head = rec.head_sha(pull);
         let base = rec.merge_base(&rec.base_sha(pull), &head);
-        Ok(self.changes_between(rec, base.as_deref(), &head))
+        let mut changes = self.changes_between(rec, base.as_deref(), &head);
+        for change in &mut changes {
+            change.blob_url = format!(
+                "{}/{}/blob/{head}/{}",
+                self.web_url, rec.name, change.filename
+            );
+        }
+        Ok(changes)
     }
 
     /// Opens a pull request as `actor`; returns its number.

@@ -421,6 +421,8 @@ pub(crate) struct State {
     pub users: BTreeMap<String, UserRec>,
     pub orgs: BTreeMap<String, OrgRec>,
     pub repos: BTreeMap<String, RepoRec>,
+    /// Projects (v2) of organisations, by ID.
+    pub projects: BTreeMap<u64, super::projects::ProjectRec>,
     pub subscribers: Vec<UnboundedSender<SimWebhook>>,
     /// The webhooks sent, oldest first (at most `history_limit`).
     pub webhooks: VecDeque<SimWebhook>,
@@ -450,6 +452,7 @@ impl State {
             users: BTreeMap::new(),
             orgs: BTreeMap::new(),
             repos: BTreeMap::new(),
+            projects: BTreeMap::new(),
             subscribers: Vec::new(),
             webhooks: VecDeque::new(),
             calls: VecDeque::new(),

@@ -10,6 +10,10 @@ use prow_core::traits::{Plugin, PluginContext, PluginEvent};
 
 pub mod approve;
 pub mod assign;
+pub mod blockade;
+pub mod branchcleaner;
+pub mod cat;
+pub mod dog;
 pub mod heart;
 pub mod help;
 pub mod hold;
@@ -19,18 +23,26 @@ pub mod lifecycle;
 pub mod milestone;
 pub mod milestonestatus;
 pub mod r#override;
+pub mod pony;
+pub mod project;
 pub mod shrug;
+pub mod size;
 pub mod skip;
 pub mod stage;
 pub mod trigger;
 pub mod welcome;
 pub mod wip;
+pub mod yuks;
 
 /// Every built-in plugin, by the name `plugins.yaml` enables it with.
 pub fn builtin() -> Vec<Arc<dyn Plugin>> {
     vec![
         Arc::new(approve::Approve),
         Arc::new(assign::Assign),
+        Arc::new(blockade::Blockade),
+        Arc::new(branchcleaner::BranchCleaner),
+        Arc::new(cat::Cat::new()),
+        Arc::new(dog::Dog::new()),
         Arc::new(heart::Heart),
         Arc::new(help::Help),
         Arc::new(hold::Hold),
@@ -40,12 +52,16 @@ pub fn builtin() -> Vec<Arc<dyn Plugin>> {
         Arc::new(milestone::MilestonePlugin),
         Arc::new(milestonestatus::MilestoneStatus),
         Arc::new(r#override::Override),
+        Arc::new(pony::Pony::new()),
+        Arc::new(project::Project),
         Arc::new(shrug::Shrug),
+        Arc::new(size::SizePlugin),
         Arc::new(skip::Skip),
         Arc::new(stage::Stage),
         Arc::new(trigger::Trigger),
         Arc::new(welcome::Welcome),
         Arc::new(wip::Wip),
+        Arc::new(yuks::Yuks::new()),
     ]
 }
 

@@ -1,6 +1,8 @@
 //! GraphQL as far as Prow asks it: Tide's `search` (pull requests with all Tide reads),
-//! `rateLimit` and `viewer`, parsed properly, built whole and cut down to the selection;
-//! anything else gets GraphQL `errors`. Both client faces answer through here.
+//! `rateLimit`, `viewer`, `repository` (with an issue's or pull request's project items) and
+//! `organization` (with its projects), and the Projects v2 mutations the `project` plugin
+//! makes; parsed properly, built whole and cut down to the selection; anything else gets
+//! GraphQL `errors`. Both client faces answer through here.
 
 use std::collections::HashMap;
 
@@ -9,8 +11,12 @@ use prow_core::event::ReviewState;
 use prow_core::github::{GitHubError, GitHubResult};
 use serde_json::{Map, Value, json};
 
+use prow_core::github::RepoName;
+
+use super::super::calls::Call;
+use super::super::projects::{ItemRec, ProjectRec, STATUS_FIELD};
 use super::super::refs::combined_state;
-use super::super::state::{IssueRec, PullRec, RepoRec, State, login_key, node_id};
+use super::super::state::{IssueRec, PullRec, RepoRec, State, login_key, node_id, push_bounded};
 use super::base64;
 
 /// The most nodes one connection page may hold (GitHub's limit).
@@ -423,19 +429,23 @@ fn error(message: impl Into<String>) -> Value {
 
 /// The answer to a GraphQL request, as GitHub's `POST /graphql` sends it: `{"data": ...}`, or
 /// `{"errors": [...]}` when the query cannot be answered. `actor` is the caller (`viewer`).
-pub(crate) fn answer(st: &State, actor: &str, query: &str, variables: &Value) -> Value {
+pub(crate) fn answer(st: &mut State, actor: &str, query: &str, variables: &Value) -> Value {
     let doc = match parse(query) {
         Ok(doc) => doc,
         Err(message) => {
             return json!({ "errors": [error(format!("Parse error: {message}"))] });
         }
     };
-    if doc.kind != "query" {
-        return json!({ "errors": [error(format!(
-            "the simulator answers queries only, not a {}",
-            doc.kind
-        ))] });
+    match doc.kind.as_str() {
+        "query" => {}
+        "mutation" => return mutate(st, actor, &doc, variables),
+        other => {
+            return json!({ "errors": [error(format!(
+                "the simulator answers queries and mutations only, not a {other}"
+            ))] });
+        }
     }
+    let st: &State = st;
     let mut ctx = Resolve {
         st,
         doc: &doc,
@@ -455,6 +465,8 @@ pub(crate) fn answer(st: &State, actor: &str, query: &str, variables: &Value) ->
                 let full = actor_node(st, actor);
                 ctx.project(&full, &field.selections, "User")
             }
+            "repository" => ctx.repository(&field),
+            "organization" => ctx.organization(&field),
             "__typename" => json!("Query"),
             other => {
                 ctx.errors.push(json!({
@@ -471,6 +483,84 @@ pub(crate) fn answer(st: &State, actor: &str, query: &str, variables: &Value) ->
     } else {
         json!({ "errors": ctx.errors })
     }
+}
+
+/// Whether a GraphQL document's operation is a mutation (a document that does not parse is
+/// not).
+pub(crate) fn is_mutation(query: &str) -> bool {
+    parse(query).is_ok_and(|doc| doc.kind == "mutation")
+}
+
+/// Runs a mutation document's fields in order (the Projects v2 ones the simulator knows),
+/// each written to the call log as `actor`'s.
+fn mutate(st: &mut State, actor: &str, doc: &Document, variables: &Value) -> Value {
+    let mut data = Map::new();
+    let mut errors = Vec::new();
+    for field in flatten(doc, &doc.selections, "Mutation") {
+        if field.name == "__typename" {
+            merge_into(&mut data, field.key(), json!("Mutation"));
+            continue;
+        }
+        let input = Resolve {
+            st,
+            doc,
+            variables,
+            errors: Vec::new(),
+        }
+        .arg(&field, "input");
+        let Some((target, result)) = st.project_mutation(actor, &field.name, &input) else {
+            errors.push(json!({
+                "message": format!("Field '{}' doesn't exist on type 'Mutation'", field.name),
+                "extensions": { "code": "undefinedField", "typeName": "Mutation", "fieldName": field.name },
+            }));
+            continue;
+        };
+        let call = Call {
+            actor: actor.to_owned(),
+            repo: target.repo,
+            number: target.number,
+            action: target.action,
+            error: result.as_ref().err().map(ToString::to_string),
+        };
+        let limit = st.history_limit;
+        push_bounded(&mut st.calls, call, limit);
+        match result {
+            Ok(payload) => {
+                let mut ctx = Resolve {
+                    st,
+                    doc,
+                    variables,
+                    errors: Vec::new(),
+                };
+                let value = ctx.project(&payload, &field.selections, "");
+                errors.extend(ctx.errors);
+                merge_into(&mut data, field.key(), value);
+            }
+            Err(err) => errors.push(github_error(&err, &field.name)),
+        }
+    }
+    if errors.is_empty() {
+        json!({ "data": data })
+    } else {
+        json!({ "errors": errors })
+    }
+}
+
+/// A GraphQL error entry for a refusal, with GitHub's `type`.
+fn github_error(err: &GitHubError, path: &str) -> Value {
+    let (kind, message) = match err {
+        GitHubError::NotFound(m) => ("NOT_FOUND", m.clone()),
+        GitHubError::Forbidden(m) => ("FORBIDDEN", m.clone()),
+        GitHubError::Unprocessable(m) => ("UNPROCESSABLE", m.clone()),
+        other => ("INTERNAL", other.to_string()),
+    };
+    json!({ "type": kind, "path": [path], "message": message })
+}
+
+/// A field whose value depends on argument `arg` (`issue(number:)`, `field(name:)`): the
+/// values for the argument values known, keyed by the argument as text.
+fn by_arg(arg: &str, values: Map<String, Value>) -> Value {
+    json!({ "__byArg": arg, "values": values })
 }
 
 /// The `data` of an answer, or its errors as a [`GitHubError::Unprocessable`] (what the
@@ -618,7 +708,8 @@ impl Resolve<'_> {
                     let value = if field.name == "__typename" {
                         json!(typename)
                     } else if let Some(value) = object.get(&field.name) {
-                        let value = self.connection_args(&field, value);
+                        let value = self.select_by_arg(&field, value);
+                        let value = self.connection_args(&field, &value);
                         self.project(&value, &field.selections, "")
                     } else {
                         self.errors.push(json!({
@@ -642,7 +733,22 @@ impl Resolve<'_> {
         }
     }
 
-    /// Applies `first`/`last` to a connection (an object with `nodes`).
+    /// The value of a field built [`by_arg`]: the one for the field's argument (`null` for
+    /// an argument value nobody built); any other value as it is.
+    fn select_by_arg(&mut self, field: &Field, value: &Value) -> Value {
+        let Some(arg) = value.get("__byArg").and_then(Value::as_str) else {
+            return value.clone();
+        };
+        let key = match self.arg(field, arg) {
+            Value::String(text) => text,
+            Value::Null => return Value::Null,
+            other => other.to_string(),
+        };
+        value["values"].get(&key).cloned().unwrap_or(Value::Null)
+    }
+
+    /// Applies `after`, `first` and `last` to a connection (an object with `nodes`), with
+    /// its `edges` and `pageInfo` to match.
     fn connection_args(&mut self, field: &Field, value: &Value) -> Value {
         let Some(nodes) = value.get("nodes").and_then(Value::as_array) else {
             return value.clone();
@@ -653,27 +759,168 @@ impl Resolve<'_> {
         ) else {
             return Value::Null;
         };
-        let mut kept: Vec<Value> = nodes.clone();
+        let total = nodes.len();
+        let mut start = match self.arg(field, "after") {
+            Value::Null => 0,
+            Value::String(text) => match decode_cursor(&text) {
+                Some(offset) => offset.min(total),
+                None => {
+                    self.errors.push(error(format!(
+                        "`{text}` does not appear to be a valid cursor."
+                    )));
+                    return Value::Null;
+                }
+            },
+            other => {
+                self.errors.push(error(format!(
+                    "`{other}` does not appear to be a valid cursor."
+                )));
+                return Value::Null;
+            }
+        };
+        let mut end = total;
         if let Some(first) = first {
-            kept.truncate(first);
+            end = end.min(start + first);
         }
         if let Some(last) = last {
-            let skip = kept.len().saturating_sub(last);
-            kept.drain(..skip);
+            start = start.max(end.saturating_sub(last));
         }
+        let kept = &nodes[start..end];
         let mut value = value.clone();
         if let Value::Object(map) = &mut value {
-            map.insert("nodes".to_owned(), Value::Array(kept.clone()));
+            map.insert("nodes".to_owned(), Value::Array(kept.to_vec()));
             map.insert(
                 "edges".to_owned(),
                 Value::Array(
-                    kept.into_iter()
-                        .map(|node| json!({ "node": node }))
+                    kept.iter()
+                        .enumerate()
+                        .map(|(i, node)| json!({ "cursor": cursor(start + i + 1), "node": node }))
                         .collect(),
                 ),
             );
+            if map.contains_key("pageInfo") {
+                let some = start < end;
+                map.insert(
+                    "pageInfo".to_owned(),
+                    json!({
+                        "__typename": "PageInfo",
+                        "hasNextPage": end < total,
+                        "hasPreviousPage": start > 0,
+                        "startCursor": some.then(|| cursor(start + 1)),
+                        "endCursor": some.then(|| cursor(end)),
+                    }),
+                );
+            }
         }
         value
+    }
+
+    /// `repository(owner:, name:)`, with the issues and pull requests its selection asks for
+    /// by number (`issue`, `pullRequest`, `issueOrPullRequest`), each with its project items.
+    fn repository(&mut self, field: &Field) -> Value {
+        let owner = self.arg(field, "owner");
+        let name = self.arg(field, "name");
+        let (Some(owner), Some(name)) = (owner.as_str(), name.as_str()) else {
+            self.errors.push(error(
+                "Field 'repository' is missing required arguments: owner, name",
+            ));
+            return Value::Null;
+        };
+        let st = self.st;
+        let Ok(rec) = st.repo(&RepoName::new(owner, name)) else {
+            self.errors.push(json!({
+                "type": "NOT_FOUND",
+                "path": ["repository"],
+                "message": format!("Could not resolve to a Repository with the name '{owner}/{name}'."),
+            }));
+            return Value::Null;
+        };
+        let mut full = repository_node(st, rec);
+        let kinds = ["issue", "pullRequest", "issueOrPullRequest"];
+        let mut asked: Vec<(String, Map<String, Value>)> = kinds
+            .iter()
+            .map(|k| ((*k).to_owned(), Map::new()))
+            .collect();
+        for sub in flatten(self.doc, &field.selections, "Repository") {
+            let Some(slot) = asked.iter_mut().find(|(k, _)| *k == sub.name) else {
+                continue;
+            };
+            let Some(number) = self.arg(&sub, "number").as_u64() else {
+                continue;
+            };
+            let found = rec
+                .issues
+                .get(&number)
+                .filter(|issue| match sub.name.as_str() {
+                    "issue" => issue.pull.is_none(),
+                    "pullRequest" => issue.pull.is_some(),
+                    _ => true,
+                });
+            match found {
+                Some(issue) => {
+                    slot.1
+                        .insert(number.to_string(), issue_with_project_items(st, rec, issue));
+                }
+                None => {
+                    let what = match sub.name.as_str() {
+                        "issue" => "an Issue",
+                        "pullRequest" => "a PullRequest",
+                        _ => "an issue or pull request",
+                    };
+                    self.errors.push(json!({
+                        "type": "NOT_FOUND",
+                        "path": ["repository", sub.key()],
+                        "message": format!("Could not resolve to {what} with the number of {number}."),
+                    }));
+                }
+            }
+        }
+        if let Value::Object(map) = &mut full {
+            for (kind, values) in asked {
+                map.insert(kind, by_arg("number", values));
+            }
+        }
+        self.project(&full, &field.selections, "Repository")
+    }
+
+    /// `organization(login:)`, with its projects (`projectsV2`, `projectV2(number:)`).
+    fn organization(&mut self, field: &Field) -> Value {
+        let login = self.arg(field, "login");
+        let Some(login) = login.as_str() else {
+            self.errors.push(error(
+                "Field 'organization' is missing required arguments: login",
+            ));
+            return Value::Null;
+        };
+        let st = self.st;
+        let Some(org) = st.orgs.get(&login_key(login)) else {
+            self.errors.push(json!({
+                "type": "NOT_FOUND",
+                "path": ["organization"],
+                "message": format!("Could not resolve to an Organization with the login of '{login}'."),
+            }));
+            return Value::Null;
+        };
+        let projects = st.org_projects(login);
+        let by_number: Map<String, Value> = projects
+            .iter()
+            .map(|p| (p.number.to_string(), project_node(st, p, true)))
+            .collect();
+        let user = st.user(&org.login);
+        let full = json!({
+            "__typename": "Organization",
+            "id": user.node_id,
+            "databaseId": user.id,
+            "login": org.login,
+            "name": user.name,
+            "url": format!("{}/{}", st.web_url, org.login),
+            "projectsV2": connection(
+                "ProjectV2Connection",
+                projects.iter().map(|p| project_node(st, p, true)).collect(),
+            ),
+            "projectV2": by_arg("number", by_number),
+        });
+        self.project(&full, &field.selections, "Organization")
     }
 
     /// `search(type: ISSUE, first:, after:, query:)`: pages of the issue search, each node
@@ -939,6 +1186,129 @@ fn commit_node(st: &State, rec: &RepoRec, sha: &str) -> Value {
         "status": status,
         "statusCheckRollup": rollup,
     })
+}
+
+/// A project's `Status` field.
+fn status_field_node(project: &ProjectRec) -> Value {
+    let options: Vec<Value> = project
+        .options
+        .iter()
+        .map(|(id, name)| {
+            json!({ "__typename": "ProjectV2SingleSelectFieldOption", "id": id, "name": name })
+        })
+        .collect();
+    json!({
+        "__typename": "ProjectV2SingleSelectField",
+        "id": project.field_node_id(),
+        "name": STATUS_FIELD,
+        "dataType": "SINGLE_SELECT",
+        "options": options,
+    })
+}
+
+/// A project, with its items when `with_items` (an item's `project` has none, so nodes do
+/// not nest forever).
+fn project_node(st: &State, project: &ProjectRec, with_items: bool) -> Value {
+    let field = status_field_node(project);
+    let mut fields = Map::new();
+    fields.insert(STATUS_FIELD.to_owned(), field.clone());
+    let mut node = json!({
+        "__typename": "ProjectV2",
+        "id": project.node_id(),
+        "databaseId": project.id,
+        "number": project.number,
+        "title": project.title,
+        "closed": project.closed,
+        "url": format!("{}/orgs/{}/projects/{}", st.web_url, project.org, project.number),
+        "field": by_arg("name", fields),
+        "fields": connection("ProjectV2FieldConfigurationConnection", vec![field]),
+    });
+    if with_items && let Value::Object(map) = &mut node {
+        let items = project
+            .items
+            .iter()
+            .map(|item| project_item_node(st, project, item))
+            .collect();
+        map.insert(
+            "items".to_owned(),
+            connection("ProjectV2ItemConnection", items),
+        );
+    }
+    node
+}
+
+/// An item of a project: its project, its content, and its `Status` value.
+pub(crate) fn project_item_node(st: &State, project: &ProjectRec, item: &ItemRec) -> Value {
+    let content = st.repo(&item.repo).ok().and_then(|rec| {
+        rec.issues.get(&item.number).map(|issue| {
+            let (typename, id) = match &issue.pull {
+                Some(pull) => ("PullRequest", node_id("PR", pull.id)),
+                None => ("Issue", node_id("I", issue.id)),
+            };
+            let kind = if issue.pull.is_some() {
+                "pull"
+            } else {
+                "issues"
+            };
+            json!({
+                "__typename": typename,
+                "id": id,
+                "number": issue.number,
+                "title": issue.title,
+                "url": format!("{}/{}/{kind}/{}", st.web_url, rec.name, issue.number),
+                "repository": repository_node(st, rec),
+            })
+        })
+    });
+    let kind = match &content {
+        Some(c) if c["__typename"] == "PullRequest" => "PULL_REQUEST",
+        _ => "ISSUE",
+    };
+    let status = item.status.as_deref().and_then(|option| {
+        project.option_name(option).map(|name| {
+            json!({
+                "__typename": "ProjectV2ItemFieldSingleSelectValue",
+                "name": name,
+                "optionId": option,
+                "field": status_field_node(project),
+            })
+        })
+    });
+    let mut values = Map::new();
+    if let Some(status) = &status {
+        values.insert(STATUS_FIELD.to_owned(), status.clone());
+    }
+    json!({
+        "__typename": "ProjectV2Item",
+        "id": node_id("PVTI", item.id),
+        "databaseId": item.id,
+        "type": kind,
+        "isArchived": false,
+        "project": project_node(st, project, false),
+        "content": content,
+        "fieldValueByName": by_arg("name", values),
+        "fieldValues": connection(
+            "ProjectV2ItemFieldValueConnection",
+            status.into_iter().collect(),
+        ),
+    })
+}
+
+/// An issue or pull request node with the items that put it on projects.
+fn issue_with_project_items(st: &State, rec: &RepoRec, issue: &IssueRec) -> Value {
+    let mut node = issue_node(st, rec, issue);
+    let items = st
+        .items_of(&rec.name, issue.number)
+        .into_iter()
+        .map(|(project, item)| project_item_node(st, project, item))
+        .collect();
+    if let Value::Object(map) = &mut node {
+        map.insert(
+            "projectItems".to_owned(),
+            connection("ProjectV2ItemConnection", items),
+        );
+    }
+    node
 }
 
 /// GitHub's review decision: each reviewer's latest approval or change request counts.

@@ -50,7 +50,7 @@
 //! | `GET /orgs/{org}/teams/{slug}/members?role=` | `list_team_members` (paged) |
 //! | `GET /repos/{o}/{r}/milestones?state=` | `list_milestones` (paged) |
 //! | `GET /search/issues?q=` | `find_issues` (paged, `total_count`) |
-//! | `POST /graphql` | `graphql` (Tide's `search` query) |
+//! | `POST /graphql` | `graphql` (Tide's `search`; `repository`, `organization` with projects; the Projects v2 item mutations) |
 //!
 //! As on GitHub, `POST` is taken wherever `PATCH` is. A request that changes several things (a `PATCH` with a title and a state) makes one client
 //! call per change, each passing the fault knobs and logged. Paged lists take `per_page`

@@ -5,6 +5,7 @@ mod calls;
 mod client;
 mod faults;
 mod merge;
+pub(crate) mod projects;
 mod search;
 mod seed;
 mod statuses;

@@ -273,12 +273,20 @@ async fn other_queries_get_errors() {
     let http = Http::new(&server);
     let cases = [
         (
+            "{ enterprise(slug: \"a\") { id } }",
+            "Field 'enterprise' doesn't exist on type 'Query'",
+        ),
+        (
             "{ repository(owner: \"a\", name: \"b\") { id } }",
-            "Field 'repository' doesn't exist on type 'Query'",
+            "Could not resolve to a Repository with the name 'a/b'.",
         ),
         (
             "mutation { addComment(input: {}) { clientMutationId } }",
-            "the simulator answers queries only",
+            "Field 'addComment' doesn't exist on type 'Mutation'",
+        ),
+        (
+            "subscription { x }",
+            "the simulator answers queries and mutations only",
         ),
         (
             "{ search(type: ISSUE, query: \"is:pr\", first: 1) { nodes { ... on PullRequest { nope } } } }",
@@ -345,5 +353,96 @@ async fn graphql_passes_the_fault_knobs() {
         other => panic!("{other:?}"),
     }
     assert!(sim.graphql(SEARCH, json!({ "query": QUERY })).await.is_ok());
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn projects_over_http() {
+    use super::super::super::tests::projects::{
+        ADD, DELETE, ITEMS, PROJECTS, SET_STATUS, project_world,
+    };
+    let sim = project_world();
+    let server = serve(&sim).await;
+    let http = Http::new(&server);
+    let projects = post(
+        &http,
+        PROJECTS,
+        json!({ "org": "kubernetes", "first": 100 }),
+    )
+    .await;
+    let in_memory = sim
+        .graphql(PROJECTS, json!({ "org": "kubernetes", "first": 100 }))
+        .await
+        .unwrap();
+    assert_eq!(projects["data"], in_memory);
+    let roadmap = &projects["data"]["organization"]["projectsV2"]["nodes"][0];
+    let project = roadmap["id"].clone();
+    let vars = json!({ "owner": "kubernetes", "name": "test-infra", "number": 2 });
+    let read = post(&http, ITEMS, vars.clone()).await;
+    let content = read["data"]["repository"]["issueOrPullRequest"]["id"].clone();
+    let added = post(
+        &http,
+        ADD,
+        json!({ "project": project, "content": content }),
+    )
+    .await;
+    let item = added["data"]["addProjectV2ItemById"]["item"]["id"].clone();
+    let set = post(
+        &http,
+        SET_STATUS,
+        json!({
+            "project": project,
+            "item": item,
+            "field": roadmap["field"]["id"],
+            "option": roadmap["field"]["options"][1]["id"],
+        }),
+    )
+    .await;
+    assert!(set.get("errors").is_none(), "{set}");
+    assert_eq!(
+        sim.project_items("kubernetes", "Roadmap").unwrap()[0]
+            .status
+            .as_deref(),
+        Some("Doing")
+    );
+    let read = post(&http, ITEMS, vars.clone()).await;
+    assert_eq!(
+        read["data"],
+        sim.graphql(ITEMS, vars.clone()).await.unwrap()
+    );
+
+    // Outsiders are refused, over HTTP as in memory.
+    let refused = post(
+        &http.with_token("dave-token"),
+        DELETE,
+        json!({ "project": project, "item": item }),
+    )
+    .await;
+    assert_eq!(refused["errors"][0]["type"], "FORBIDDEN", "{refused}");
+    let deleted = post(&http, DELETE, json!({ "project": project, "item": item })).await;
+    assert_eq!(
+        deleted["data"]["deleteProjectV2Item"]["deletedItemId"],
+        item
+    );
+    assert!(
+        sim.project_items("kubernetes", "Roadmap")
+            .unwrap()
+            .is_empty()
+    );
+
+    let calls: Vec<(String, &'static str, bool)> = sim
+        .take_calls()
+        .iter()
+        .map(|c| (c.actor.clone(), c.method(), c.error.is_none()))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            (BOT.to_owned(), "add_project_v2_item_by_id", true),
+            (BOT.to_owned(), "update_project_v2_item_field_value", true),
+            ("dave".to_owned(), "delete_project_v2_item", false),
+            (BOT.to_owned(), "delete_project_v2_item", true),
+        ]
+    );
     server.shutdown().await.unwrap();
 }
