@@ -108,6 +108,8 @@ async fn wait_for_line(marker: &Path, lines: usize) -> String {
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let comments = comments();
+    // Warnings and errors only, unless RUST_LOG says otherwise.
+    prow::logging::init(prow::logging::LogFormat::Text, "warn");
     let sim = Simulator::new(Simulator::DEFAULT_BOT);
     let repo = RepoName::new("org", "repo");
     sim.add_org("org");

@@ -1012,7 +1012,11 @@ fn superseded(jobs: &[ProwJob]) -> Vec<String> {
                 newest.insert(key, job);
             }
             Some(prev) => {
-                if prev.status.start_time < job.status.start_time {
+                // Later start wins; within the same second (times are kept to the second, as
+                // Kubernetes keeps them), the later name does: names are time-ordered UUIDs.
+                let newer = (&job.status.start_time, &job.metadata.name)
+                    > (&prev.status.start_time, &prev.metadata.name);
+                if newer {
                     older.push(prev.metadata.name.clone());
                     newest.insert(key, job);
                 } else {

@@ -188,7 +188,9 @@ pub fn new_prowjob(
     let mut spec = spec;
     set_report_default(&mut spec);
     let metadata = ObjectMeta {
-        name: uuid::Uuid::new_v4().to_string(),
+        // Time-ordered (version 7) UUIDs: names sort in creation order, to the millisecond,
+        // which breaks ties between runs created within the same second.
+        name: uuid::Uuid::now_v7().to_string(),
         labels,
         annotations,
         ..ObjectMeta::default()
