@@ -104,7 +104,7 @@ async fn lgtm_hold_and_size_through_the_real_client() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (_serve, hook_url) = start_hook(dir.path(), &server.base_url());
-    let deliverer = WebhookDeliverer::start(&sim, HookTarget::new(hook_url, SECRET));
+    let deliverer = WebhookDeliverer::start(&sim, HookTarget::new(hook_url.clone(), SECRET));
 
     // A new pull request of 30 added lines gets its size label: size/M (upstream's default
     // thresholds: under 10 XS, under 30 S, under 100 M).
@@ -199,4 +199,52 @@ async fn lgtm_hold_and_size_through_the_real_client() {
         deliverer.failures().is_empty(),
         "every webhook was accepted"
     );
+
+    // GET /plugin-help: upstream's JSON, every built-in plugin with its help.
+    let address = hook_url
+        .trim_start_matches("http://")
+        .trim_end_matches("/hook");
+    let body = get(address, "/plugin-help");
+    let help: serde_json::Value = serde_json::from_str(&body).unwrap();
+    for key in [
+        "AllRepos",
+        "RepoPlugins",
+        "RepoExternalPlugins",
+        "PluginHelp",
+        "ExternalPluginHelp",
+    ] {
+        assert!(help.get(key).is_some(), "{key} missing from {body}");
+    }
+    assert_eq!(
+        help["RepoPlugins"]["org/repo"],
+        serde_json::json!(["lgtm", "hold", "size"])
+    );
+    for plugin in prow_plugins::plugins::builtin() {
+        let entry = &help["PluginHelp"][plugin.name()];
+        assert!(
+            entry["Description"].as_str().is_some_and(|d| !d.is_empty()),
+            "{} has no help: {entry}",
+            plugin.name()
+        );
+    }
+    assert_eq!(
+        help["PluginHelp"]["hold"]["Commands"][0]["Usage"],
+        "/[remove-][un]hold [cancel]"
+    );
+}
+
+/// A GET over plain HTTP/1.1; the body.
+fn get(address: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    body.to_owned()
 }
