@@ -23,6 +23,11 @@ use tracing::debug;
 use super::ConfigGetter;
 use super::template::render_report_template;
 
+pub use prow_core::config::status_description::{
+    CONTEXT_DESCRIPTION_BASE_SHA_DELIMITER, CONTEXT_DESCRIPTION_MAX_LEN,
+    context_description_with_base_sha, truncate,
+};
+
 /// The reporter's name, its key in `status.prev_report_states` (upstream's).
 pub const GITHUB_REPORTER_NAME: &str = "github-reporter";
 
@@ -31,15 +36,6 @@ pub const COMMENT_TAG: &str = "<!-- test report -->";
 
 /// The footer explaining how to talk to the bot (upstream's `AboutThisBot`).
 pub const ABOUT_THIS_BOT: &str = "Instructions for interacting with me using PR comments are available [here](https://git.k8s.io/community/contributors/guide/pull-requests.md).  If you have questions or suggestions related to my behavior, please file an issue against the [kubernetes-sigs/prow](https://github.com/kubernetes-sigs/prow/issues/new?title=Prow%20issue:) repository. I understand the commands that are listed [here](https://go.k8s.io/bot-commands).";
-
-/// The longest status description GitHub keeps.
-pub const CONTEXT_DESCRIPTION_MAX_LEN: usize = 140;
-
-/// What separates a status description from the base SHA it was tested against.
-pub const CONTEXT_DESCRIPTION_BASE_SHA_DELIMITER: &str = " BaseSHA:";
-
-/// What replaces the middle of a description that is too long.
-const ELIDE: &str = " ... ";
 
 /// How long to wait on a rate limit that names no time.
 const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
@@ -414,47 +410,6 @@ fn status_sha(refs: &Refs) -> &str {
         Some(pull) => &pull.sha,
         None => &refs.base_sha,
     }
-}
-
-/// A status description with ` BaseSHA:<sha>` appended, padded with U+2001 so the SHA shows
-/// at a steady place, and the description cut in the middle to fit 140 bytes (upstream's
-/// `ContextDescriptionWithBaseSha`, padding loop included).
-pub fn context_description_with_base_sha(human_readable: &str, base_sha: &str) -> String {
-    let mut suffix = String::new();
-    if !base_sha.is_empty() {
-        suffix = format!("{CONTEXT_DESCRIPTION_BASE_SHA_DELIMITER}{base_sha}");
-        if human_readable.len() + suffix.len() < CONTEXT_DESCRIPTION_MAX_LEN {
-            // The bound is read again after each pad, as upstream's loop does.
-            let mut i = 0;
-            while i < CONTEXT_DESCRIPTION_MAX_LEN
-                .saturating_sub(human_readable.len() + suffix.len())
-            {
-                suffix.insert(0, '\u{2001}');
-                i += 1;
-            }
-        }
-    }
-    let max = CONTEXT_DESCRIPTION_MAX_LEN.saturating_sub(suffix.len());
-    format!("{}{suffix}", truncate(human_readable, max))
-}
-
-/// Cuts the middle out of a text longer than `max_len` bytes: `really ... messages`. Cuts
-/// fall on character boundaries (the head ends, and the tail starts, no later than the byte
-/// count says).
-pub fn truncate(text: &str, max_len: usize) -> String {
-    if text.len() <= max_len {
-        return text.to_owned();
-    }
-    let half = max_len.saturating_sub(ELIDE.len()) / 2;
-    let mut head = half;
-    while !text.is_char_boundary(head) {
-        head -= 1;
-    }
-    let mut tail = text.len() - half;
-    while !text.is_char_boundary(tail) {
-        tail += 1;
-    }
-    format!("{}{ELIDE}{}", &text[..head], &text[tail..])
 }
 
 // ---------------------------------------------------------------------------------------------
