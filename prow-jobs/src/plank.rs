@@ -28,7 +28,8 @@ pub const DEFAULT_RESYNC_PERIOD: Duration = Duration::from_secs(5);
 /// How many jobs one sync reconciles at once by default (upstream plank's worker count).
 pub const DEFAULT_WORKERS: usize = 10;
 
-/// How long plank waits after a store change for more changes before it syncs.
+/// The least time between two syncs that store changes cause: a change after a quiet spell is
+/// synced at once, and the changes of a burst are gathered into one sync per this period.
 const DEBOUNCE: Duration = Duration::from_millis(100);
 
 /// How often one job's update is retried after [`StoreError::Conflict`] in one sync.
@@ -176,7 +177,8 @@ impl Plank {
         self
     }
 
-    /// Syncs until `shutdown` completes: on every store change (after a short debounce),
+    /// Syncs until `shutdown` completes: on every store change (at once after a quiet spell,
+    /// else at most once per short period),
     /// every resync period, and on every config change. When the store's watch ends, plank
     /// lists again and opens a new one.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
@@ -195,7 +197,8 @@ impl Plank {
                 }
             };
             self.sync_logged().await;
-            let mut next_sync = tokio::time::Instant::now() + self.resync_period;
+            let mut last_sync = tokio::time::Instant::now();
+            let mut next_sync = last_sync + self.resync_period;
             loop {
                 tokio::select! {
                     _ = &mut shutdown => return,
@@ -206,7 +209,7 @@ impl Plank {
                         }
                         Some(event) => {
                             if self.concerns_plank(&event) {
-                                let soon = tokio::time::Instant::now() + DEBOUNCE;
+                                let soon = tokio::time::Instant::now().max(last_sync + DEBOUNCE);
                                 next_sync = next_sync.min(soon);
                             }
                         }
@@ -220,7 +223,8 @@ impl Plank {
                     }
                     _ = tokio::time::sleep_until(next_sync) => {
                         self.sync_logged().await;
-                        next_sync = tokio::time::Instant::now() + self.resync_period;
+                        last_sync = tokio::time::Instant::now();
+                        next_sync = last_sync + self.resync_period;
                     }
                 }
             }
