@@ -30,7 +30,7 @@ pub const DEFAULT_WORKERS: usize = 10;
 
 /// The least time between two syncs that store changes cause: a change after a quiet spell is
 /// synced at once, and the changes of a burst are gathered into one sync per this period.
-const DEBOUNCE: Duration = Duration::from_millis(100);
+const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// How often one job's update is retried after [`StoreError::Conflict`] in one sync.
 const CONFLICT_RETRIES: usize = 5;
