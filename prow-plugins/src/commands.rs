@@ -98,7 +98,7 @@ impl Command {
             arg: Arg::None,
             arg_usage: None,
             case_insensitive: false,
-            line_start: false,
+            line_start: true,
             usage: None,
             featured: false,
             description: "",
@@ -133,9 +133,15 @@ impl Command {
     }
 
     /// The slash must be the first character of the line, as in upstream's `^/name` patterns
-    /// (by default a command may be indented with spaces or tabs).
+    /// (the default; stated where a plugin wants to say so).
     pub const fn at_line_start(mut self) -> Self {
         self.line_start = true;
+        self
+    }
+
+    /// The command may be indented with spaces or tabs.
+    pub const fn indented(mut self) -> Self {
+        self.line_start = false;
         self
     }
 
@@ -366,10 +372,10 @@ mod tests {
                 want: &[("lgtm", None)],
             },
             Case {
-                name: "leading whitespace on the line",
+                name: "an indented command is not a command, as upstream's ^/ patterns",
                 command: &LGTM,
                 body: "  /lgtm",
-                want: &[("lgtm", None)],
+                want: &[],
             },
             Case {
                 name: "unknown argument is not the command",
