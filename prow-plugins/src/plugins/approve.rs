@@ -23,6 +23,7 @@ use prow_core::traits::{EventKind, Plugin, PluginContext, PluginError, PluginEve
 use regex::Regex;
 
 use crate::commands::{self, Arg, Command};
+use crate::plugins::BotUser;
 use approvers::{Approvers, Owners, OwnersRepo};
 use notifier::Links;
 
@@ -80,24 +81,6 @@ pub fn find_associated_issue(body: &str, org: &str) -> i64 {
     re.captures(body)
         .and_then(|c| c[1].parse().ok())
         .unwrap_or(0)
-}
-
-/// Who the bot is: its login, also as a GitHub App (`login[bot]`).
-#[derive(Clone, Debug)]
-struct BotCheck {
-    login: String,
-}
-
-impl BotCheck {
-    async fn new(ctx: &PluginContext) -> Result<BotCheck, PluginError> {
-        Ok(BotCheck {
-            login: ctx.github.bot_user().await?.login,
-        })
-    }
-
-    fn is_bot(&self, candidate: &str) -> bool {
-        candidate == self.login || candidate.strip_suffix("[bot]") == Some(self.login.as_str())
-    }
 }
 
 /// Whether a comment by `author` holds a command that concerns approval.
@@ -236,10 +219,10 @@ async fn handle_generic_comment(
     if ce.action != GenericCommentAction::Created || !ce.is_pr || ce.issue_state == "closed" {
         return Ok(());
     }
-    let bot = BotCheck::new(ctx).await?;
+    let bot = BotUser::of(ctx.github.as_ref()).await?;
     let repo = RepoName::new(ce.repo.org(), &ce.repo.name);
     let opts = ctx.plugins.approve_for(&repo.org, &repo.repo);
-    let is_bot = |login: &str| bot.is_bot(login);
+    let is_bot = |login: &str| bot.is(login);
     if !is_approval_command(&is_bot, opts.lgtm_acts_as_approve, &ce.user.login, &ce.body) {
         return Ok(());
     }
@@ -264,9 +247,9 @@ async fn handle_review(ctx: &PluginContext, event: &Event) -> Result<(), PluginE
     if re.action != ReviewEventAction::Submitted && re.action != ReviewEventAction::Dismissed {
         return Ok(());
     }
-    let bot = BotCheck::new(ctx).await?;
+    let bot = BotUser::of(ctx.github.as_ref()).await?;
     let reviewer = &re.review.user;
-    let is_bot = |login: &str| bot.is_bot(login) || reviewer.user_type == User::TYPE_BOT;
+    let is_bot = |login: &str| bot.is(login) || reviewer.user_type == User::TYPE_BOT;
     let repo = RepoName::new(re.repo.org(), &re.repo.name);
     let opts = ctx.plugins.approve_for(&repo.org, &repo.repo);
     let body = re.review.body.as_deref().unwrap_or_default();
@@ -309,7 +292,7 @@ async fn handle_pull_request(ctx: &PluginContext, event: &Event) -> Result<(), P
     ) {
         return Ok(());
     }
-    let bot = BotCheck::new(ctx).await?;
+    let bot = BotUser::of(ctx.github.as_ref()).await?;
     if *action == PullRequestEventAction::Labeled {
         let label = pre
             .label
@@ -317,7 +300,7 @@ async fn handle_pull_request(ctx: &PluginContext, event: &Event) -> Result<(), P
             .map(|l| l.name.as_str())
             .unwrap_or_default();
         if label != labels::APPROVED
-            || bot.is_bot(&pre.sender.login)
+            || bot.is(&pre.sender.login)
             || pre.pull_request.state == "closed"
         {
             return Ok(());
@@ -508,7 +491,7 @@ fn add_approvers(
 /// Whether the last person to add `label` to `number` is not the bot.
 async fn label_added_by_human(
     ctx: &PluginContext,
-    bot: &BotCheck,
+    bot: &BotUser,
     repo: &RepoName,
     number: u64,
     label: &str,
@@ -517,14 +500,14 @@ async fn label_added_by_human(
     let last = events
         .iter()
         .rfind(|e| e.event == "labeled" && e.label.as_ref().is_some_and(|l| l.name == label));
-    Ok(last.is_some_and(|e| !e.actor.login.is_empty() && !bot.is_bot(&e.actor.login)))
+    Ok(last.is_some_and(|e| !e.actor.login.is_empty() && !bot.is(&e.actor.login)))
 }
 
 /// Recomputes the approval of a pull request: updates the notification and the `approved`
 /// label.
 async fn handle(
     ctx: &PluginContext,
-    bot: &BotCheck,
+    bot: &BotUser,
     opts: &ApproveConfig,
     pr: &PrState,
 ) -> Result<(), PluginError> {
@@ -596,7 +579,7 @@ async fn handle(
         ap.add_author_self_approver(&pr.author, &format!("{}#", pr.html_url), false);
     }
 
-    let is_bot = |login: &str| bot.is_bot(login) || app_bots.contains(login);
+    let is_bot = |login: &str| bot.is(login) || app_bots.contains(login);
     let review_acts_as_approve = opts.consider_review_state();
     let comments: Vec<Comment> = sorted_comments(&issue_comments, review_comments, reviews)
         .into_iter()
@@ -629,7 +612,7 @@ async fn handle(
 
     let notifications: Vec<&Comment> = issue_comments
         .iter()
-        .filter(|c| bot.is_bot(&c.author) && NOTIFICATION_RE.is_match(&c.body))
+        .filter(|c| bot.is(&c.author) && NOTIFICATION_RE.is_match(&c.body))
         .collect();
     let link_url = if ctx
         .config

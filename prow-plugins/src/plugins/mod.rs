@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use prow_core::event::{GenericCommentEvent, IssueComment, norm_login};
-use prow_core::github::{GitHubError, RepoName};
+use prow_core::github::{GitHubClient, GitHubError, RepoName};
 use prow_core::owners::{self, RepoOwners};
 use prow_core::traits::{Plugin, PluginContext, PluginEvent};
 
@@ -103,6 +103,25 @@ pub async fn reply(
         .create_comment(&repo_of(comment), comment.number, &body)
         .await?;
     Ok(())
+}
+
+/// The bot's own account, to recognise what the bot itself did.
+#[derive(Clone, Debug)]
+pub struct BotUser {
+    login: String,
+}
+
+impl BotUser {
+    /// The account the client acts as.
+    pub async fn of(github: &dyn GitHubClient) -> Result<BotUser, GitHubError> {
+        let user = github.bot_user().await?;
+        Ok(BotUser { login: user.login })
+    }
+
+    /// Whether `candidate` is the bot (see [`is_bot_login`]).
+    pub fn is(&self, candidate: &str) -> bool {
+        !self.login.is_empty() && is_bot_login(&self.login, candidate)
+    }
 }
 
 /// Whether `candidate` is the bot's account `bot`, ignoring case, a leading `@` and a GitHub

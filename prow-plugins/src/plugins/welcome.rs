@@ -5,15 +5,15 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use async_trait::async_trait;
-use prow_core::config::plugins::{PluginsConfig, Trigger};
+use prow_core::config::plugins::PluginsConfig;
 use prow_core::event::{Event, PullRequestEventAction, User};
-use prow_core::github::{GitHubError, RepoName};
+use prow_core::github::RepoName;
 use prow_core::gotmpl::Template;
 use prow_core::traits::{EventKind, Plugin, PluginContext, PluginError, PluginEvent, PluginHelp};
 use regex::Regex;
 use serde_json::json;
 
-use crate::plugins::is_bot_login;
+use crate::plugins::trigger::{TrustPolicy, trusted_user};
 
 /// The `welcome` plugin.
 ///
@@ -79,36 +79,6 @@ pub fn render_welcome(template: &str, info: &PrInfo) -> Result<String, PluginErr
     template.render(&data).map_err(PluginError::internal)
 }
 
-/// Whether `user` is trusted in `org/repo` (upstream trigger's rule): the bot, an org member,
-/// a collaborator (unless `only_org_members`), a trusted GitHub App, or a member of the
-/// trusted org.
-pub(crate) async fn trusted_user(
-    ctx: &PluginContext,
-    trigger: &Trigger,
-    user: &str,
-    repo: &RepoName,
-) -> Result<bool, GitHubError> {
-    let bot = ctx.github.bot_user().await?;
-    if is_bot_login(&bot.login, user) {
-        return Ok(true);
-    }
-    if ctx.github.is_member(&repo.org, user).await? {
-        return Ok(true);
-    }
-    if !trigger.only_org_members && ctx.github.is_collaborator(repo, user).await? {
-        return Ok(true);
-    }
-    if let Some(app) = user.strip_suffix("[bot]")
-        && trigger.trusted_apps.iter().any(|a| a == app)
-    {
-        return Ok(true);
-    }
-    if trigger.trusted_org.is_empty() || trigger.trusted_org == repo.org {
-        return Ok(false);
-    }
-    ctx.github.is_member(&trigger.trusted_org, user).await
-}
-
 impl Welcome {
     async fn handle_pull_request(
         &self,
@@ -131,11 +101,18 @@ impl Welcome {
         }
         let options = ctx.plugins.welcome_for(&repo.org, &repo.repo);
         let trigger = ctx.plugins.trigger_for(&repo.org, &repo.repo);
-        let trusted = trusted_user(ctx, &trigger, &author.login, &repo)
-            .await
-            .map_err(|e| {
-                PluginError::internal(format!("check if user {} is trusted: {e}", author.login))
-            })?;
+        let trusted = trusted_user(
+            ctx.github.as_ref(),
+            &TrustPolicy::of(&trigger),
+            &author.login,
+            &repo.org,
+            &repo.repo,
+        )
+        .await
+        .map_err(|e| {
+            PluginError::internal(format!("check if user {} is trusted: {e}", author.login))
+        })?
+        .is_trusted;
         if !options.always_post && trusted {
             tracing::debug!("the author is trusted; no welcome");
             return Ok(());

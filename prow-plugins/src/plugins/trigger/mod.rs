@@ -44,6 +44,7 @@ use prow_core::traits::{
 };
 
 use crate::commands::{self, Command};
+pub use crate::plugins::BotUser;
 
 mod generic_comment;
 mod pull_request;
@@ -271,28 +272,6 @@ impl TrustedUserResponse {
             is_trusted: false,
             reason,
         }
-    }
-}
-
-/// The bot's own account, to recognise what the bot itself did.
-#[derive(Clone, Debug)]
-pub struct BotUser {
-    login: String,
-}
-
-impl BotUser {
-    /// The account the client acts as.
-    pub async fn of(github: &dyn GitHubClient) -> GitHubResult<BotUser> {
-        let user = github.bot_user().await?;
-        Ok(BotUser { login: user.login })
-    }
-
-    /// Whether `candidate` is the bot: its login, or the login of its GitHub App
-    /// (`name[bot]`), in any letter case.
-    pub fn is(&self, candidate: &str) -> bool {
-        let own = self.login.strip_suffix("[bot]").unwrap_or(&self.login);
-        let candidate = candidate.strip_suffix("[bot]").unwrap_or(candidate);
-        !own.is_empty() && own.eq_ignore_ascii_case(candidate)
     }
 }
 
