@@ -193,11 +193,10 @@ impl Plugin for Cat {
     }
 
     fn help(&self) -> PluginHelp {
-        PluginHelp {
-            description: "The cat plugin adds a cat image to an issue or PR in response to the `/meow` command.".to_owned(),
-            commands: commands::help(&[&MEOW]),
-            ..PluginHelp::default()
-        }
+        commands::plugin_help(
+            "The cat plugin adds a cat image to an issue or PR in response to the `/meow` command.",
+            &[&MEOW],
+        )
     }
 
     fn help_for(&self, plugins: &PluginsConfig, _repos: &[RepoName]) -> PluginHelp {

@@ -130,11 +130,10 @@ impl Plugin for Dog {
     }
 
     fn help(&self) -> PluginHelp {
-        PluginHelp {
-            description: "The dog plugin adds a dog image to an issue or PR in response to the `/woof` command.".to_owned(),
-            commands: commands::help(&[&WOOF]),
-            ..PluginHelp::default()
-        }
+        commands::plugin_help(
+            "The dog plugin adds a dog image to an issue or PR in response to the `/woof` command.",
+            &[&WOOF],
+        )
     }
 
     async fn handle(&self, ctx: &PluginContext, event: &PluginEvent) -> Result<(), PluginError> {

@@ -116,14 +116,7 @@ impl Plugin for MilestonePlugin {
                 team.maintainers_team, team.maintainers_id
             )
         };
-        let mut config = BTreeMap::new();
-        for repo in repos {
-            if let Some(team) = plugins.repo_milestone.get(&repo.to_string()) {
-                config.insert(repo.to_string(), describe(team));
-            }
-        }
-        let fallback = plugins.repo_milestone.get("").cloned().unwrap_or_default();
-        config.insert(String::new(), describe(&fallback));
+        let config = maintainers_help(plugins, repos, describe);
         PluginHelp {
             description: "The milestone plugin allows members of a configurable GitHub team to set the milestone on an issue or pull request.".to_owned(),
             config,
@@ -182,6 +175,24 @@ impl Plugin for MilestonePlugin {
         }
         Ok(())
     }
+}
+
+/// The `/plugin-help` configuration text of the milestone maintainers team of each of `repos`
+/// that has one, and of the fallback (`""`), as `describe` words it.
+pub(crate) fn maintainers_help(
+    plugins: &PluginsConfig,
+    repos: &[RepoName],
+    describe: impl Fn(&Milestone) -> String,
+) -> BTreeMap<String, String> {
+    let mut config = BTreeMap::new();
+    for repo in repos {
+        if let Some(team) = plugins.repo_milestone.get(&repo.to_string()) {
+            config.insert(repo.to_string(), describe(team));
+        }
+    }
+    let fallback = plugins.repo_milestone.get("").cloned().unwrap_or_default();
+    config.insert(String::new(), describe(&fallback));
+    config
 }
 
 #[cfg(test)]

@@ -1,8 +1,6 @@
 //! The `milestonestatus` plugin: `/status approved-for-milestone|in-progress|in-review` adds the
 //! `status/*` label, for members of the repository's milestone maintainers team.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use prow_core::config::plugins::{Milestone, PluginsConfig};
 use prow_core::github::RepoName;
@@ -68,14 +66,7 @@ impl Plugin for MilestoneStatus {
                 team.maintainers_team
             )
         };
-        let mut config = BTreeMap::new();
-        for repo in repos {
-            if let Some(team) = plugins.repo_milestone.get(&repo.to_string()) {
-                config.insert(repo.to_string(), describe(team));
-            }
-        }
-        let fallback = plugins.repo_milestone.get("").cloned().unwrap_or_default();
-        config.insert(String::new(), describe(&fallback));
+        let config = super::milestone::maintainers_help(plugins, repos, describe);
         PluginHelp {
             description: "The milestonestatus plugin allows members of the milestone maintainers GitHub team to specify the 'status/*' label that should apply to a pull request.".to_owned(),
             config,

@@ -117,11 +117,10 @@ impl Plugin for Pony {
     }
 
     fn help(&self) -> PluginHelp {
-        PluginHelp {
-            description: "The pony plugin adds a pony image to an issue or PR in response to the `/pony` command.".to_owned(),
-            commands: commands::help(&[&PONY]),
-            ..PluginHelp::default()
-        }
+        commands::plugin_help(
+            "The pony plugin adds a pony image to an issue or PR in response to the `/pony` command.",
+            &[&PONY],
+        )
     }
 
     async fn handle(&self, ctx: &PluginContext, event: &PluginEvent) -> Result<(), PluginError> {

@@ -61,11 +61,10 @@ impl Plugin for Skip {
     }
 
     fn help(&self) -> PluginHelp {
-        PluginHelp {
-            description: "The skip plugin allows users to clean up GitHub stale commit statuses for non-blocking jobs on a PR.".to_owned(),
-            commands: commands::help(&[&SKIP]),
-            ..PluginHelp::default()
-        }
+        commands::plugin_help(
+            "The skip plugin allows users to clean up GitHub stale commit statuses for non-blocking jobs on a PR.",
+            &[&SKIP],
+        )
     }
 
     async fn handle(&self, ctx: &PluginContext, event: &PluginEvent) -> Result<(), PluginError> {

@@ -36,11 +36,10 @@ impl Plugin for Stage {
     }
 
     fn help(&self) -> PluginHelp {
-        PluginHelp {
-            description: "Label the stage of an issue as alpha/beta/stable".to_owned(),
-            commands: commands::help(&[&STAGE]),
-            ..PluginHelp::default()
-        }
+        commands::plugin_help(
+            "Label the stage of an issue as alpha/beta/stable",
+            &[&STAGE],
+        )
     }
 
     async fn handle(&self, ctx: &PluginContext, event: &PluginEvent) -> Result<(), PluginError> {
