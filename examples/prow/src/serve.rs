@@ -1,5 +1,6 @@
 //! `prow serve`: run Prow's components in one process, against one ProwJob store and one
-//! executor: `hook` (the webhook intake at `/hook`), `plank` (runs triggered jobs),
+//! executor: `hook` (the webhook intake at `/hook`, the plugins `plugins.yaml` enables, and
+//! `/plugin-help`), `plank` (runs triggered jobs),
 //! `horologium` (starts periodics), `sinker` (collects garbage) and `crier` (reports), with
 //! `/metrics` and `/healthz`. The configuration is re-read when its files change.
 
@@ -131,48 +132,44 @@ pub async fn run(args: &Args, plugins: Vec<Arc<dyn Plugin>>) -> anyhow::Result<(
     };
     let mut tasks = JoinSet::new();
 
-    let job_components = ["hook", "plank", "horologium", "sinker", "crier"];
-    let mut hook_store = None;
-    if job_components.iter().any(|c| runs(args, c)) {
-        let current = Arc::clone(&config.borrow());
-        let store = args.store.open(&current).await?;
-        hook_store = Some(Arc::clone(&store));
-        if runs(args, "plank") || runs(args, "sinker") {
-            let executor = args
-                .executor
-                .build(&current, args.store.kubeconfig.as_deref())
-                .await?;
-            if runs(args, "plank") {
-                let plank = Plank::new(Arc::clone(&store), Arc::clone(&executor), config.clone())
-                    .with_reporter_names(args.crier.reporter_names());
-                tasks.spawn(named("plank", plank.run(shutdown())));
-            }
-            if runs(args, "sinker") {
-                let sinker = Sinker::new(Arc::clone(&store), Arc::clone(&executor), config.clone());
-                tasks.spawn(named("sinker", sinker.run(shutdown())));
-            }
+    // Every component works on the ProwJob store.
+    let current = Arc::clone(&config.borrow());
+    let store = args.store.open(&current).await?;
+    if runs(args, "plank") || runs(args, "sinker") {
+        let executor = args
+            .executor
+            .build(&current, args.store.kubeconfig.as_deref())
+            .await?;
+        if runs(args, "plank") {
+            let plank = Plank::new(Arc::clone(&store), Arc::clone(&executor), config.clone())
+                .with_reporter_names(args.crier.reporter_names());
+            tasks.spawn(named("plank", plank.run(shutdown())));
         }
-        if runs(args, "horologium") {
-            let horologium = Horologium::new(Arc::clone(&store), config.clone());
-            tasks.spawn(named("horologium", horologium.run(shutdown())));
+        if runs(args, "sinker") {
+            let sinker = Sinker::new(Arc::clone(&store), Arc::clone(&executor), config.clone());
+            tasks.spawn(named("sinker", sinker.run(shutdown())));
         }
-        if runs(args, "crier") {
-            if args.crier.reporter_names().is_empty() {
-                bail!(
-                    "crier need to have at least one report worker to start: set --github-workers or --slack-workers, or leave crier out of --components"
-                );
+    }
+    if runs(args, "horologium") {
+        let horologium = Horologium::new(Arc::clone(&store), config.clone());
+        tasks.spawn(named("horologium", horologium.run(shutdown())));
+    }
+    if runs(args, "crier") {
+        if args.crier.reporter_names().is_empty() {
+            bail!(
+                "crier need to have at least one report worker to start: set --github-workers or --slack-workers, or leave crier out of --components"
+            );
+        }
+        let crier = args
+            .crier
+            .build(Arc::clone(&store), &args.github, config.clone())
+            .await?;
+        let shutdown = shutdown();
+        tasks.spawn(named("crier", async move {
+            if let Err(e) = crier.run(shutdown).await {
+                tracing::error!(error = %e, "crier could not start");
             }
-            let crier = args
-                .crier
-                .build(Arc::clone(&store), &args.github, config.clone())
-                .await?;
-            let shutdown = shutdown();
-            tasks.spawn(named("crier", async move {
-                if let Err(e) = crier.run(shutdown).await {
-                    tracing::error!(error = %e, "crier could not start");
-                }
-            }));
-        }
+        }));
     }
 
     let metrics = Metrics::new();
@@ -189,13 +186,17 @@ pub async fn run(args: &Args, plugins: Vec<Arc<dyn Plugin>>) -> anyhow::Result<(
         _secret_reloader =
             Some(secrets.spawn_reloader(Duration::from_secs(args.hmac_reload_seconds.max(1))));
         let github: Arc<dyn GitHubClient> = Arc::new(args.github.client().await?);
-        let store = hook_store.context("the hook needs the ProwJob store")?;
         let mut all_plugins = prow_plugins::plugins::builtin();
         all_plugins.extend(plugins);
-        let hook = Dispatcher::builder(github, store, config.clone(), reloader.subscribe_plugins())
-            .plugins(all_plugins)
-            .build()
-            .context("setting up the hook dispatcher")?;
+        let hook = Dispatcher::builder(
+            github,
+            Arc::clone(&store),
+            config.clone(),
+            reloader.subscribe_plugins(),
+        )
+        .plugins(all_plugins)
+        .build()
+        .context("setting up the hook dispatcher")?;
         hook.metrics().register(&mut registry);
         let intake = Intake::builder(Arc::clone(&secrets))
             .metrics(metrics.clone())

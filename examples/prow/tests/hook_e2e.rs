@@ -227,6 +227,18 @@ async fn lgtm_hold_and_size_through_the_real_client() {
             plugin.name()
         );
     }
+    // /metrics carries the intake's and the plugins' metrics under Prow's names.
+    let metrics = get(address, "/metrics");
+    for name in [
+        "prow_webhook_counter",
+        "prow_plugin_handle_duration_seconds",
+        "plugin=\"hold\"",
+    ] {
+        assert!(
+            metrics.contains(name),
+            "{name} missing from /metrics:\n{metrics}"
+        );
+    }
     assert_eq!(
         help["PluginHelp"]["hold"]["Commands"][0]["Usage"],
         "/[remove-][un]hold [cancel]"
