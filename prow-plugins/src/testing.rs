@@ -25,10 +25,12 @@ use prow_core::config::plugins::PluginsConfig;
 use prow_core::config::{Config, LoadOptions, load};
 use prow_core::event::GenericCommentEvent;
 use prow_core::github::{Permission, RepoName};
-use prow_core::traits::{EventKind, Plugin, PluginContext, PluginError, PluginEvent};
+use prow_core::traits::{EventKind, Plugin, PluginContext, PluginError};
 use prow_github::simulator::{Action, Call, Files, SimWebhook, Simulator};
 use prow_jobs::store::MemoryStore;
 use tokio::sync::mpsc::UnboundedReceiver;
+
+use crate::dispatcher::plugin_events;
 
 /// The bot's login in the harness (upstream's fake's).
 pub const BOT: &str = "k8s-ci-robot";
@@ -167,28 +169,18 @@ impl Harness {
         let ctx = self.context();
         let mut results = Vec::new();
         for (hook, event) in self.pending() {
+            let Some(kind) = EventKind::of(&event) else {
+                continue;
+            };
+            let comment = GenericCommentEvent::from_event(&event).map(Arc::new);
             let event = Arc::new(event);
-            let wants = plugin.events();
-            if let Some(kind) = EventKind::of(&event)
-                && wants.contains(&kind)
-            {
-                let call = PluginEvent {
-                    delivery: hook.delivery_id.clone(),
-                    kind,
-                    event: Arc::clone(&event),
-                    comment: None,
-                };
-                results.push(plugin.handle(&ctx, &call).await);
-            }
-            if wants.contains(&EventKind::GenericComment)
-                && let Some(comment) = GenericCommentEvent::from_event(&event)
-            {
-                let call = PluginEvent {
-                    delivery: hook.delivery_id.clone(),
-                    kind: EventKind::GenericComment,
-                    event: Arc::clone(&event),
-                    comment: Some(Arc::new(comment)),
-                };
+            for call in plugin_events(
+                plugin.events(),
+                &hook.delivery_id,
+                &event,
+                kind,
+                comment.as_ref(),
+            ) {
                 results.push(plugin.handle(&ctx, &call).await);
             }
         }

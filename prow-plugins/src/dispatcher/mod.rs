@@ -421,6 +421,37 @@ impl Dispatcher {
     }
 }
 
+/// The calls a plugin that wants `wants` gets for one event of `kind`: the event itself when it
+/// wants that kind, and the generic comment the event carries when it wants those.
+pub(crate) fn plugin_events(
+    wants: &[EventKind],
+    delivery: &str,
+    event: &Arc<Event>,
+    kind: EventKind,
+    comment: Option<&Arc<GenericCommentEvent>>,
+) -> Vec<PluginEvent> {
+    let mut calls = Vec::new();
+    if wants.contains(&kind) {
+        calls.push(PluginEvent {
+            delivery: delivery.to_owned(),
+            kind,
+            event: Arc::clone(event),
+            comment: None,
+        });
+    }
+    if let Some(comment) = comment
+        && wants.contains(&EventKind::GenericComment)
+    {
+        calls.push(PluginEvent {
+            delivery: delivery.to_owned(),
+            kind: EventKind::GenericComment,
+            event: Arc::clone(event),
+            comment: Some(Arc::clone(comment)),
+        });
+    }
+    calls
+}
+
 impl tower::Service<Delivery> for Dispatcher {
     type Response = ();
     type Error = Infallible;
@@ -543,29 +574,11 @@ impl Inner {
                 self.log_unknown(name);
                 continue;
             };
-            let wants = plugin.events();
-            if wants.contains(&kind) {
-                calls.push(PlannedCall {
-                    plugin: Arc::clone(plugin),
-                    event: PluginEvent {
-                        delivery: delivery.id.clone(),
-                        kind,
-                        event: Arc::clone(event),
-                        comment: None,
-                    },
-                });
-            }
-            if let Some(comment) = &comment
-                && wants.contains(&EventKind::GenericComment)
+            for call in plugin_events(plugin.events(), &delivery.id, event, kind, comment.as_ref())
             {
                 calls.push(PlannedCall {
                     plugin: Arc::clone(plugin),
-                    event: PluginEvent {
-                        delivery: delivery.id.clone(),
-                        kind: EventKind::GenericComment,
-                        event: Arc::clone(event),
-                        comment: Some(Arc::clone(comment)),
-                    },
+                    event: call,
                 });
             }
         }
