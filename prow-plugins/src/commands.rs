@@ -132,13 +132,6 @@ impl Command {
         self
     }
 
-    /// The slash must be the first character of the line, as in upstream's `^/name` patterns
-    /// (the default; stated where a plugin wants to say so).
-    pub const fn at_line_start(mut self) -> Self {
-        self.line_start = true;
-        self
-    }
-
     /// The command may be indented with spaces or tabs.
     pub const fn indented(mut self) -> Self {
         self.line_start = false;
@@ -326,7 +319,9 @@ mod tests {
 
     static RETEST: Command = Command::new("retest");
 
-    static CLOSE: Command = Command::new("close").at_line_start();
+    static CLOSE: Command = Command::new("close");
+
+    static INDENTED_CLOSE: Command = Command::new("close").indented();
 
     static HOLD: Command = Command::new("hold")
         .aliases(&["unhold"])
@@ -384,13 +379,13 @@ mod tests {
                 want: &[],
             },
             Case {
-                name: "a command anchored at the line start refuses indentation",
-                command: &CLOSE,
+                name: "an indented() command may be indented",
+                command: &INDENTED_CLOSE,
                 body: "  /close",
-                want: &[],
+                want: &[("close", None)],
             },
             Case {
-                name: "a command anchored at the line start",
+                name: "a command at the line start",
                 command: &CLOSE,
                 body: "done\n/close \r\n",
                 want: &[("close", None)],

@@ -17,7 +17,6 @@ use crate::reply::format_response_raw;
 /// `/help`.
 pub static HELP: Command = Command::new("help")
     .case_insensitive()
-    .at_line_start()
     .usage("/[remove-](help|good-first-issue)")
     .description("Applies or removes the 'help wanted' and 'good first issue' labels to an issue.")
     .who_can_use("Anyone can trigger this command on a PR.")
@@ -29,19 +28,14 @@ pub static HELP: Command = Command::new("help")
     ]);
 
 /// `/remove-help` (documented with [`HELP`]).
-pub static REMOVE_HELP: Command = Command::new("remove-help")
-    .case_insensitive()
-    .at_line_start();
+pub static REMOVE_HELP: Command = Command::new("remove-help").case_insensitive();
 
 /// `/good-first-issue` (documented with [`HELP`]).
-pub static GOOD_FIRST_ISSUE: Command = Command::new("good-first-issue")
-    .case_insensitive()
-    .at_line_start();
+pub static GOOD_FIRST_ISSUE: Command = Command::new("good-first-issue").case_insensitive();
 
 /// `/remove-good-first-issue` (documented with [`HELP`]).
-pub static REMOVE_GOOD_FIRST_ISSUE: Command = Command::new("remove-good-first-issue")
-    .case_insensitive()
-    .at_line_start();
+pub static REMOVE_GOOD_FIRST_ISSUE: Command =
+    Command::new("remove-good-first-issue").case_insensitive();
 
 /// The sentence that marks the bot's `help wanted` comment (for pruning it).
 const HELP_MARKER: &str = "This request has been marked as needing help from a contributor.";

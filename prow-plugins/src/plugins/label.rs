@@ -34,7 +34,6 @@ pub static CATEGORY: Command = Command::new("area")
         "wg",
     ])
     .arg(Arg::Optional(".*"))
-    .at_line_start()
     .usage("/[remove-](area|committee|kind|language|priority|sig|triage|wg|label) <target>")
     .description("Applies or removes a label from one of the recognized types of labels.")
     .who_can_use(
@@ -59,18 +58,13 @@ pub static REMOVE_CATEGORY: Command = Command::new("remove-area")
         "remove-triage",
         "remove-wg",
     ])
-    .arg(Arg::Optional(".*"))
-    .at_line_start();
+    .arg(Arg::Optional(".*"));
 
 /// `/label <name>`: a configured additional or restricted label (documented with [`CATEGORY`]).
-pub static LABEL: Command = Command::new("label")
-    .arg(Arg::Optional(".*"))
-    .at_line_start();
+pub static LABEL: Command = Command::new("label").arg(Arg::Optional(".*"));
 
 /// `/remove-label <name>` (documented with [`CATEGORY`]).
-pub static REMOVE_LABEL: Command = Command::new("remove-label")
-    .arg(Arg::Optional(".*"))
-    .at_line_start();
+pub static REMOVE_LABEL: Command = Command::new("remove-label").arg(Arg::Optional(".*"));
 
 const DESCRIPTION: &str = "The label plugin provides commands that add or remove certain types of labels. Labels of the following types can be manipulated: 'area/*', 'committee/*', 'kind/*', 'language/*', 'priority/*', 'sig/*', 'triage/*', and 'wg/*'. More labels can be configured to be used via the /label command. Restricted labels are only able to be added by the teams and users present in their configuration, and those users can be automatically assigned when another label is added using the assign_on config.";
 

@@ -15,7 +15,6 @@ use crate::reply::format_comment_response;
 pub static CLOSE: Command = Command::new("close")
     .arg(Arg::Optional("not-planned"))
     .case_insensitive()
-    .at_line_start()
     .description("Closes an issue or PR.")
     .who_can_use("Authors and collaborators on the repository can trigger this command.")
     .examples(&["/close", "/close not-planned"]);
@@ -23,7 +22,6 @@ pub static CLOSE: Command = Command::new("close")
 /// `/reopen`.
 pub static REOPEN: Command = Command::new("reopen")
     .case_insensitive()
-    .at_line_start()
     .description("Reopens an issue or PR")
     .who_can_use("Authors and collaborators on the repository can trigger this command.")
     .examples(&["/reopen"]);
@@ -33,7 +31,6 @@ pub static LIFECYCLE: Command = Command::new("lifecycle")
     .aliases(&["remove-lifecycle"])
     .arg(Arg::Required("active|frozen|stale|rotten"))
     .case_insensitive()
-    .at_line_start()
     .usage("/[remove-]lifecycle <frozen|stale|rotten>")
     .description("Flags an issue or PR as frozen/stale/rotten")
     .who_can_use("Anyone can trigger this command.")

@@ -22,7 +22,6 @@ const CLEAR: &str = "clear";
 /// `/milestone <version>` or `/milestone clear`.
 pub static MILESTONE: Command = Command::new("milestone")
     .arg(Arg::Required(".+"))
-    .at_line_start()
     .usage("/milestone <version> or /milestone clear")
     .description("Updates the milestone for an issue or PR")
     .who_can_use(

@@ -13,7 +13,6 @@ use crate::plugins::{created_comment, repo_of};
 /// `/status (approved-for-milestone|in-progress|in-review)`.
 pub static STATUS: Command = Command::new("status")
     .arg(Arg::Required(".+"))
-    .at_line_start()
     .usage("/status (approved-for-milestone|in-progress|in-review)")
     .description("Applies the 'status/' label to a PR.")
     .who_can_use(
