@@ -22,7 +22,7 @@
 //! # Ok(()) }
 //! ```
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -30,7 +30,6 @@ use futures_util::future::join_all;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT as USER_AGENT_HEADER};
 use http::{Method, Request, Uri};
 use http_body_util::{BodyExt, Full};
-use hyper_rustls::ConfigBuilderExt;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use prow_core::config::plugins::ExternalPlugin;
@@ -505,32 +504,11 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 /// is allowed (external plugins usually run as in-cluster services).
 fn http_client() -> Result<HttpClient, rustls::Error> {
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(tls_config()?)
+        .with_tls_config(crate::http::tls_config()?)
         .https_or_http()
         .enable_http1()
         .build();
     Ok(Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector))
-}
-
-/// The TLS settings: ring, the machine's root certificates, read once per process.
-fn tls_config() -> Result<rustls::ClientConfig, rustls::Error> {
-    static CONFIG: OnceLock<rustls::ClientConfig> = OnceLock::new();
-    if let Some(config) = CONFIG.get() {
-        return Ok(config.clone());
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?;
-    let config = match builder.clone().with_native_roots() {
-        Ok(builder) => builder.with_no_client_auth(),
-        Err(error) => {
-            tracing::warn!(%error, "no root certificates found; HTTPS to external plugins will fail");
-            builder
-                .with_root_certificates(rustls::RootCertStore::empty())
-                .with_no_client_auth()
-        }
-    };
-    Ok(CONFIG.get_or_init(|| config).clone())
 }
 
 #[cfg(test)]

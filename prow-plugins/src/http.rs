@@ -8,6 +8,7 @@ use ::http::header::{ACCEPT, CONTENT_LENGTH, LOCATION, USER_AGENT};
 use ::http::{HeaderMap, Method, Request, StatusCode, Uri};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Limited};
+use hyper_rustls::ConfigBuilderExt;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde::de::DeserializeOwned;
@@ -97,6 +98,28 @@ impl HttpReply {
 
 type HyperClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
 
+/// The TLS settings of the plugins' HTTP clients (external plugins, the public APIs): ring,
+/// the machine's root certificates, read once per process.
+pub(crate) fn tls_config() -> Result<rustls::ClientConfig, rustls::Error> {
+    static CONFIG: OnceLock<rustls::ClientConfig> = OnceLock::new();
+    if let Some(config) = CONFIG.get() {
+        return Ok(config.clone());
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?;
+    let config = match builder.clone().with_native_roots() {
+        Ok(builder) => builder.with_no_client_auth(),
+        Err(error) => {
+            tracing::warn!(%error, "no root certificates found; HTTPS requests will fail");
+            builder
+                .with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth()
+        }
+    };
+    Ok(CONFIG.get_or_init(|| config).clone())
+}
+
 /// An HTTP(S) client for the public APIs plugins quote: rustls (ring) with the machine's
 /// roots, plain `http://` allowed, redirects followed as Go's client follows them, a time limit
 /// per request. Cheap to clone.
@@ -108,20 +131,7 @@ pub struct HttpGetter {
 impl HttpGetter {
     /// A new client.
     pub fn new() -> Result<Self, HttpError> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let builder = match hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_native_roots(provider.clone())
-        {
-            Ok(builder) => builder,
-            Err(error) => {
-                tracing::warn!(%error, "no root certificates found; HTTPS requests will fail");
-                let config = rustls::ClientConfig::builder_with_provider(provider)
-                    .with_safe_default_protocol_versions()?
-                    .with_root_certificates(rustls::RootCertStore::empty())
-                    .with_no_client_auth();
-                hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(config)
-            }
-        };
+        let builder = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls_config()?);
         let connector = builder.https_or_http().enable_http1().build();
         // No idle connections are kept: the APIs are asked rarely, and a kept connection
         // would outlive the runtime that made it.
