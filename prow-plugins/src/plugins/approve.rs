@@ -18,12 +18,11 @@ use prow_core::event::{
 };
 use prow_core::github::{GitHubError, RepoName};
 use prow_core::labels;
-use prow_core::owners::{self, LoadOptions, RepoOwners};
 use prow_core::traits::{EventKind, Plugin, PluginContext, PluginError, PluginEvent, PluginHelp};
 use regex::Regex;
 
 use crate::commands::{self, Arg, Command};
-use crate::plugins::BotUser;
+use crate::plugins::{BotUser, load_repo_owners};
 use approvers::{Approvers, Owners, OwnersRepo};
 use notifier::Links;
 
@@ -319,116 +318,6 @@ async fn handle_pull_request(ctx: &PluginContext, event: &Event) -> Result<(), P
         html_url: pr.html_url.clone(),
     };
     handle(ctx, &bot, &opts, &state).await
-}
-
-/// How many OWNERS files are read from GitHub at once.
-const OWNERS_READS_AT_ONCE: usize = 8;
-
-/// The directory of a repository path (`""` for the root).
-fn parent_dir(path: &str) -> &str {
-    path.rfind('/').map_or("", |i| &path[..i])
-}
-
-/// The files that hold the OWNERS data of `changed`: the aliases file, the OWNERS file of
-/// every directory from each file's up to the root, and (with markdown owners) the changed
-/// markdown files themselves.
-fn owners_paths(
-    changed: &[String],
-    filenames: &owners::Filenames,
-    md_yaml: bool,
-) -> BTreeSet<String> {
-    let mut paths = BTreeSet::new();
-    if !filenames.owners_aliases.is_empty() {
-        paths.insert(filenames.owners_aliases.clone());
-    }
-    for file in changed {
-        if !filenames.owners.is_empty() {
-            let mut dir = parent_dir(file);
-            loop {
-                paths.insert(if dir.is_empty() {
-                    filenames.owners.clone()
-                } else {
-                    format!("{dir}/{}", filenames.owners)
-                });
-                if dir.is_empty() {
-                    break;
-                }
-                dir = parent_dir(dir);
-            }
-        }
-        if md_yaml && file.ends_with(".md") {
-            paths.insert(file.clone());
-        }
-    }
-    paths
-}
-
-/// The OWNERS data that applies to `changed` on branch `base` of `repo`, as upstream's
-/// `LoadRepoOwners` gives it: aliases expanded, denied directories skipped, and approvers
-/// and reviewers limited to collaborators unless `owners.skip_collaborators` names the repo.
-async fn load_repo_owners(
-    ctx: &PluginContext,
-    repo: &RepoName,
-    base: &str,
-    changed: &[String],
-) -> Result<RepoOwners, PluginError> {
-    let configured = ctx.plugins.owners_filenames(&repo.org, &repo.repo);
-    let filenames = owners::Filenames {
-        owners: configured.owners,
-        owners_aliases: configured.owners_aliases,
-    };
-    let md_yaml = ctx.plugins.mdyaml_enabled(&repo.org, &repo.repo);
-    let dir_denylist = ctx
-        .config
-        .prow
-        .owners_dir_denylist
-        .clone()
-        .unwrap_or_default()
-        .list_ignored_dirs(&repo.org, &repo.repo);
-    let paths = owners_paths(changed, &filenames, md_yaml);
-    let paths: Vec<&String> = paths.iter().collect();
-    let mut files = Vec::new();
-    for batch in paths.chunks(OWNERS_READS_AT_ONCE) {
-        let reads = batch.iter().map(|path| async move {
-            match ctx.github.get_file(repo, path, Some(base)).await {
-                Ok(bytes) => Ok(Some((
-                    (*path).clone(),
-                    String::from_utf8_lossy(&bytes).into_owned(),
-                ))),
-                Err(GitHubError::NotFound(_)) => Ok(None),
-                Err(error) => Err(error),
-            }
-        });
-        for read in futures_util::future::join_all(reads).await {
-            if let Some(file) = read? {
-                files.push(file);
-            }
-        }
-    }
-    let options = LoadOptions {
-        filenames,
-        enable_md_yaml: md_yaml,
-        dir_denylist,
-    };
-    let loaded = RepoOwners::load(files, &options);
-    for problem in loaded.problems() {
-        tracing::warn!(%repo, %problem, "problem in the OWNERS files");
-    }
-    if ctx.plugins.skip_collaborators(&repo.org, &repo.repo) {
-        return Ok(loaded);
-    }
-    let mut collaborators = Vec::new();
-    for login in loaded.all_owners() {
-        match ctx.github.is_collaborator(repo, &login).await {
-            Ok(true) => collaborators.push(login),
-            Ok(false) => {}
-            Err(error) => {
-                tracing::error!(%repo, %error, "failed to check collaborators while loading the OWNERS data; not filtering them");
-                return Ok(loaded);
-            }
-        }
-    }
-    Ok(loaded.filter_collaborators(collaborators))
 }
 
 /// The comments, review comments and reviews of a pull request, oldest first.
@@ -1796,27 +1685,6 @@ Approvers can cancel approval by writing `/approve cancel` in a comment
                 assert!(ok, "{}: want {want:?}, got {method} {argument}", case.name);
             }
         }
-    }
-
-    #[test]
-    fn owners_files_read_for_a_change() {
-        let changed = vec!["a/b/c.go".to_owned(), "README.md".to_owned()];
-        let got = owners_paths(&changed, &owners::Filenames::default(), true);
-        let want = [
-            "OWNERS",
-            "OWNERS_ALIASES",
-            "README.md",
-            "a/OWNERS",
-            "a/b/OWNERS",
-        ];
-        assert_eq!(got, want.iter().map(|s| (*s).to_owned()).collect());
-        let no_aliases = owners::Filenames {
-            owners: "OWNERS".into(),
-            owners_aliases: String::new(),
-        };
-        let got = owners_paths(&changed, &no_aliases, false);
-        let want = ["OWNERS", "a/OWNERS", "a/b/OWNERS"];
-        assert_eq!(got, want.iter().map(|s| (*s).to_owned()).collect());
     }
 
     #[test]

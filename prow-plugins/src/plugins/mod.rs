@@ -170,17 +170,58 @@ pub async fn prune_bot_comments(
     }
 }
 
-/// The OWNERS data of `repo` at `base_ref` that covers `paths`, read through GitHub: the
-/// aliases file, the OWNERS file of the root and of every directory above each path, and,
-/// where `plugins.yaml` enables OWNERS headers in markdown, the markdown files among `paths`.
-/// File names, the markdown setting and the directory denylist come from the configuration
-/// for the repository, as upstream's OWNERS client takes them.
+/// How many OWNERS reads (or collaborator checks) the loader keeps in flight at once.
+const OWNERS_READS_AT_ONCE: usize = 8;
+
+/// The directory of a repository path (`""` for the root).
+fn parent_dir(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// The files that hold the OWNERS data of `paths`: the aliases file, the root OWNERS file,
+/// the OWNERS file of every directory from each path's up to the root, and (with markdown
+/// owners) the markdown files among `paths` themselves.
+fn owners_paths(
+    paths: &[String],
+    filenames: &owners::Filenames,
+    md_yaml: bool,
+) -> BTreeSet<String> {
+    let mut wanted = BTreeSet::new();
+    if !filenames.owners_aliases.is_empty() {
+        wanted.insert(filenames.owners_aliases.clone());
+    }
+    if !filenames.owners.is_empty() {
+        wanted.insert(filenames.owners.clone());
+        for path in paths {
+            let mut dir = parent_dir(path);
+            while !dir.is_empty() {
+                wanted.insert(format!("{dir}/{}", filenames.owners));
+                dir = parent_dir(dir);
+            }
+        }
+    }
+    if md_yaml {
+        wanted.extend(paths.iter().filter(|p| p.ends_with(".md")).cloned());
+    }
+    wanted
+}
+
+/// The OWNERS data of `repo` at `base_ref` that covers `paths`, as upstream's OWNERS client
+/// gives it to every plugin (approve, lgtm, override): read through GitHub — the aliases file,
+/// the root OWNERS file, the OWNERS file of every directory above each path and, where
+/// `plugins.yaml` enables OWNERS headers in markdown, the markdown files among `paths`; file
+/// names, the markdown setting and the directory denylist from the configuration for the
+/// repository; and approvers and reviewers limited to the repository's collaborators unless
+/// `owners.skip_collaborators` names it (when the collaborator check itself fails, the data is
+/// used unfiltered, as upstream does).
 pub async fn load_repo_owners(
     ctx: &PluginContext,
     repo: &RepoName,
     base_ref: &str,
     paths: &[String],
 ) -> Result<RepoOwners, GitHubError> {
+    use futures_util::stream::{self, StreamExt, TryStreamExt};
+
     let names = ctx.plugins.owners_filenames(&repo.org, &repo.repo);
     let filenames = owners::Filenames {
         owners: names.owners,
@@ -194,27 +235,19 @@ pub async fn load_repo_owners(
         .clone()
         .unwrap_or_default()
         .list_ignored_dirs(&repo.org, &repo.repo);
-    let mut wanted = BTreeSet::new();
-    wanted.insert(filenames.owners_aliases.clone());
-    wanted.insert(filenames.owners.clone());
-    for path in paths {
-        let mut dir = path.as_str();
-        while let Some((parent, _)) = dir.rsplit_once('/') {
-            wanted.insert(format!("{parent}/{}", filenames.owners));
-            dir = parent;
-        }
-        if enable_md_yaml && path.ends_with(".md") {
-            wanted.insert(path.clone());
-        }
-    }
-    let mut files = Vec::new();
-    for path in wanted {
-        match ctx.github.get_file(repo, &path, Some(base_ref)).await {
-            Ok(bytes) => files.push((path, String::from_utf8_lossy(&bytes).into_owned())),
-            Err(GitHubError::NotFound(_)) => {}
-            Err(error) => return Err(error),
-        }
-    }
+    let wanted = owners_paths(paths, &filenames, enable_md_yaml);
+    let files: Vec<(String, String)> = stream::iter(wanted)
+        .map(|path| async move {
+            match ctx.github.get_file(repo, &path, Some(base_ref)).await {
+                Ok(bytes) => Ok(Some((path, String::from_utf8_lossy(&bytes).into_owned()))),
+                Err(GitHubError::NotFound(_)) => Ok(None),
+                Err(error) => Err(error),
+            }
+        })
+        .buffered(OWNERS_READS_AT_ONCE)
+        .try_filter_map(|file| async move { Ok(file) })
+        .try_collect()
+        .await?;
     let options = owners::LoadOptions {
         filenames,
         enable_md_yaml,
@@ -224,7 +257,29 @@ pub async fn load_repo_owners(
     for problem in loaded.problems() {
         tracing::warn!(%repo, base_ref, %problem, "an OWNERS file was skipped");
     }
-    Ok(loaded)
+    if ctx.plugins.skip_collaborators(&repo.org, &repo.repo) {
+        return Ok(loaded);
+    }
+    let checks: Result<Vec<(String, bool)>, GitHubError> = stream::iter(loaded.all_owners())
+        .map(|login| async move {
+            let is = ctx.github.is_collaborator(repo, &login).await?;
+            Ok((login, is))
+        })
+        .buffered(OWNERS_READS_AT_ONCE)
+        .try_collect()
+        .await;
+    match checks {
+        Ok(checks) => Ok(loaded.filter_collaborators(
+            checks
+                .into_iter()
+                .filter_map(|(login, is)| is.then_some(login))
+                .collect::<Vec<_>>(),
+        )),
+        Err(error) => {
+            tracing::error!(%repo, %error, "failed to check collaborators while loading the OWNERS data; not filtering them");
+            Ok(loaded)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -247,22 +302,57 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn owners_are_read_for_the_paths_and_their_parents() {
+    #[test]
+    fn owners_files_read_for_a_change() {
+        let changed = vec!["a/b/c.go".to_owned(), "README.md".to_owned()];
+        let got = owners_paths(&changed, &owners::Filenames::default(), true);
+        let want = [
+            "OWNERS",
+            "OWNERS_ALIASES",
+            "README.md",
+            "a/OWNERS",
+            "a/b/OWNERS",
+        ];
+        assert_eq!(got, want.iter().map(|s| (*s).to_owned()).collect());
+        let no_aliases = owners::Filenames {
+            owners: "OWNERS".into(),
+            owners_aliases: String::new(),
+        };
+        let got = owners_paths(&changed, &no_aliases, false);
+        let want = ["OWNERS", "a/OWNERS", "a/b/OWNERS"];
+        assert_eq!(got, want.iter().map(|s| (*s).to_owned()).collect());
+        // Without paths (override's top-level approvers), the root file is still read.
+        let got = owners_paths(&[], &no_aliases, true);
+        assert_eq!(got, BTreeSet::from(["OWNERS".to_owned()]));
+    }
+
+    fn owners_harness() -> Harness {
         let h = Harness::with_files(
             Files::new()
-                .put("OWNERS", "approvers: [root-approver]\n")
+                .put("OWNERS", "approvers: [root-approver, outsider]\n")
                 .put("OWNERS_ALIASES", "aliases:\n  doc-team: [dana]\n")
                 .put("doc/OWNERS", "reviewers: [doc-team]\n")
                 .put("doc/deep/OWNERS", "approvers: [deep]\n")
                 .put("other/OWNERS", "approvers: [other]\n"),
         );
+        for login in ["root-approver", "dana", "deep", "other"] {
+            h.sim
+                .add_collaborator(&h.repo, login, prow_core::github::Permission::Read)
+                .unwrap();
+        }
+        h
+    }
+
+    #[tokio::test]
+    async fn owners_are_read_for_the_paths_and_their_parents() {
+        let h = owners_harness();
         let ctx = h.context();
         let owners = load_repo_owners(&ctx, &h.repo, "master", &["doc/README.md".into()])
             .await
             .unwrap();
         assert!(owners.reviewers("doc/README.md").has("dana"));
         assert!(owners.approvers("doc/README.md").has("root-approver"));
+        // Owners who are not collaborators are left out, as upstream's OWNERS client does.
         assert_eq!(
             owners.top_level_approvers(),
             BTreeSet::from(["root-approver".to_owned()])
@@ -270,6 +360,28 @@ mod tests {
         // Only the directories above the paths are read: `other/` and `doc/deep/` are not.
         assert!(!owners.all_approvers().contains("other"));
         assert!(!owners.all_approvers().contains("deep"));
+        // Without paths, the root file still gives the top-level approvers.
+        let root = load_repo_owners(&ctx, &h.repo, "master", &[])
+            .await
+            .unwrap();
+        assert_eq!(
+            root.top_level_approvers(),
+            BTreeSet::from(["root-approver".to_owned()])
+        );
         assert!(h.bot_calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn skip_collaborators_keeps_every_owner() {
+        let mut h = owners_harness();
+        h.set_plugins_yaml("owners:\n  skip_collaborators: [org/repo]\n");
+        let ctx = h.context();
+        let owners = load_repo_owners(&ctx, &h.repo, "master", &[])
+            .await
+            .unwrap();
+        assert_eq!(
+            owners.top_level_approvers(),
+            BTreeSet::from(["outsider".to_owned(), "root-approver".to_owned()])
+        );
     }
 }

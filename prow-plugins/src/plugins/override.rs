@@ -762,6 +762,13 @@ mod tests {
         };
         let mut h = Harness::with_files(files);
         h.sim.add_user(user, None, None);
+        // OWNERS approvers count only while they are collaborators, as upstream's OWNERS
+        // client filters them; `outsider` stays outside to show that.
+        if case.owners.contains("code_owner") {
+            h.sim
+                .add_collaborator(&h.repo, "code_owner", Permission::Read)
+                .unwrap();
+        }
         h.sim.add_team("org", "team-foo", "team foo").unwrap();
         for member in ["user1", "user2"] {
             h.sim
@@ -1275,6 +1282,18 @@ mod tests {
                 statuses: &[("job", "failure")],
                 want_replies: &[
                     "non_code_owner unauthorized: /override is restricted to Repo administrators, approvers in top level OWNERS file.",
+                ],
+                ..Case::default()
+            },
+            Case {
+                name: "a top-level approver who is not a collaborator is not allowed",
+                comment: "/override job",
+                user: "outsider",
+                plugins_yaml: "override:\n  allow_top_level_owners: true\n",
+                owners: "approvers: [outsider]\n",
+                statuses: &[("job", "failure")],
+                want_replies: &[
+                    "outsider unauthorized: /override is restricted to Repo administrators, approvers in top level OWNERS file.",
                 ],
                 ..Case::default()
             },
