@@ -17,14 +17,18 @@ struct Cli {
     #[arg(long = "log-format", global = true, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
     /// Log level or filter (`info`, `debug`, `prow_github=debug,info`); `RUST_LOG` wins.
-    #[arg(long = "log-level", global = true, default_value = "info")]
-    log_level: String,
+    /// Default: `info`, and `warn` for `prow demo`, whose story is told on stdout.
+    #[arg(long = "log-level", global = true)]
+    log_level: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Show the whole loop on this machine: the GitHub simulator, the hook with Prow's
+    /// plugins, plank and crier, and a scripted cast of contributors.
+    Demo(crate::demo::Args),
     /// Load, default and validate config.yaml, the job configs and plugins.yaml.
     Checkconfig(crate::checkconfig::Args),
     /// Run Prow's components: hook, plank, horologium, sinker, crier.
@@ -41,8 +45,16 @@ enum Command {
 /// plugins (enabled, like them, by `plugins.yaml`).
 pub fn run(plugins: Vec<Arc<dyn Plugin>>) -> ExitCode {
     let cli = Cli::parse();
-    logging::init(cli.log_format, &cli.log_level);
+    let default_level = match cli.command {
+        Command::Demo(_) => "warn",
+        _ => "info",
+    };
+    logging::init(
+        cli.log_format,
+        cli.log_level.as_deref().unwrap_or(default_level),
+    );
     match cli.command {
+        Command::Demo(args) => crate::demo::main(&args, plugins),
         Command::Checkconfig(args) => crate::checkconfig::main(&args),
         Command::Serve(args) => crate::serve::main(&args, plugins),
         Command::Mkpj(args) => crate::mkpj::main(&args),

@@ -4,6 +4,7 @@
 pub mod checkconfig;
 pub mod cli;
 pub mod crier;
+pub mod demo;
 pub mod executor;
 pub mod flags;
 pub mod kubeconfig;

@@ -107,8 +107,48 @@ fn runs(args: &Args, component: &str) -> bool {
     args.components.iter().any(|c| c == component)
 }
 
-/// Runs the components until Ctrl-C or SIGTERM (for a caller with its own runtime).
+/// Runs the components until Ctrl-C or SIGTERM (for a caller with its own runtime),
+/// announcing the address on stdout.
 pub async fn run(args: &Args, plugins: Vec<Arc<dyn Plugin>>) -> anyhow::Result<()> {
+    run_until(
+        args,
+        plugins,
+        shutdown_signal(),
+        |Serving { address, .. }| {
+            // Announced on stdout for whoever started us; a closed stdout must not stop the server.
+            let mut out = std::io::stdout().lock();
+            if runs(args, "hook") {
+                let _ = writeln!(out, "prow serve: hook listening on http://{address}/hook");
+            }
+            let _ = writeln!(
+                out,
+                "prow serve: {} running; metrics on http://{address}/metrics",
+                args.components.join(", ")
+            );
+            let _ = out.flush();
+        },
+    )
+    .await
+}
+
+/// What [`run_until`] tells its caller once the server listens.
+#[derive(Clone)]
+pub struct Serving {
+    /// The address the server listens on.
+    pub address: SocketAddr,
+    /// The hook's dispatcher, when the hook runs: [`Dispatcher::idle`] tells when the plugins
+    /// are done with every webhook accepted so far.
+    pub hook: Option<Dispatcher>,
+}
+
+/// Runs the components until `until` resolves; `ready` is told where the server listens
+/// (`prow demo` runs it this way, inside its own scenario).
+pub async fn run_until(
+    args: &Args,
+    plugins: Vec<Arc<dyn Plugin>>,
+    until: impl Future<Output = ()> + Send + 'static,
+    ready: impl FnOnce(Serving),
+) -> anyhow::Result<()> {
     for component in &args.components {
         if !COMPONENTS.contains(&component.as_str()) {
             bail!(
@@ -239,22 +279,13 @@ pub async fn run(args: &Args, plugins: Vec<Arc<dyn Plugin>>) -> anyhow::Result<(
         .await
         .with_context(|| format!("binding {}:{}", args.bind, args.port))?;
     let address = listener.local_addr()?;
-    // Announced on stdout for whoever started us; a closed stdout must not stop the server.
-    {
-        let mut out = std::io::stdout().lock();
-        if runs(args, "hook") {
-            let _ = writeln!(out, "prow serve: hook listening on http://{address}/hook");
-        }
-        let _ = writeln!(
-            out,
-            "prow serve: {} running; metrics on http://{address}/metrics",
-            args.components.join(", ")
-        );
-        let _ = out.flush();
-    }
+    ready(Serving {
+        address,
+        hook: dispatcher.clone(),
+    });
     tracing::info!(%address, components = ?args.components, "serving");
     let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(until)
         .await
         .context("serving");
     if let Some(hook) = &dispatcher {
