@@ -5,6 +5,9 @@
 //! A command is recognised as Prow recognises it: on a line of its own, starting with `/`,
 //! followed by the name and, when the declaration allows one, whitespace and an argument.
 //! Lines inside fenced code blocks (```` ``` ```` or `~~~`) are quotations, not commands.
+//! Where an upstream plugin reads its command differently, the declaration says so with a
+//! builder — [`Arg::Any`], [`Command::arg_separator`], [`Command::matched_in_code_blocks`] —
+//! rather than the plugin keeping a pattern of its own.
 //!
 //! ```
 //! use prow_plugins::commands::{Arg, Command};
@@ -39,6 +42,21 @@ pub enum Arg {
     Optional(&'static str),
     /// An argument that must be given: `/cc @user`.
     Required(&'static str),
+    /// Whatever follows the name, or nothing: upstream's `approve` takes `/approve <any text>`
+    /// as an approval and only looks at the text afterwards. The name must still be followed
+    /// by the separator (`/approvefoo` is not `/approve`).
+    ///
+    /// ```
+    /// use prow_plugins::commands::{Arg, Command};
+    ///
+    /// static APPROVE: Command = Command::new("approve").arg(Arg::Any);
+    ///
+    /// assert_eq!(APPROVE.find("/approve")[0].arg, None);
+    /// assert_eq!(APPROVE.find("/approve if tests pass")[0].arg.as_deref(), Some("if tests pass"));
+    /// assert!(!APPROVE.is_in("/approvefoo"));
+    /// assert_eq!(APPROVE.usage_line(), "/approve [...]");
+    /// ```
+    Any,
 }
 
 /// One command of a plugin, declared as data.
@@ -51,8 +69,10 @@ pub struct Command {
     aliases: &'static [&'static str],
     arg: Arg,
     arg_usage: Option<&'static str>,
+    separator: &'static str,
     case_insensitive: bool,
     line_start: bool,
+    in_code_blocks: bool,
     usage: Option<&'static str>,
     featured: bool,
     description: &'static str,
@@ -97,8 +117,10 @@ impl Command {
             aliases: &[],
             arg: Arg::None,
             arg_usage: None,
+            separator: DEFAULT_SEPARATOR,
             case_insensitive: false,
             line_start: true,
+            in_code_blocks: false,
             usage: None,
             featured: false,
             description: "",
@@ -123,6 +145,66 @@ impl Command {
     /// How the argument is shown in the usage (`<label>`), when its pattern is not readable.
     pub const fn arg_usage(mut self, text: &'static str) -> Self {
         self.arg_usage = Some(text);
+        self
+    }
+
+    /// What separates the name from its argument, as a regular expression; by default one or
+    /// more spaces or tabs (`[ \t]+`). For upstream commands whose pattern says otherwise:
+    /// `/test?` asks for the job list as `/test ?` does (no whitespace needed,
+    /// `[ \t]*`), `/test all` takes exactly one space (`" "`), and `^/(?:re)?test\b` lets
+    /// anything follow the name after a word boundary (`(?-u:\b)`, ASCII as in Go).
+    ///
+    /// ```
+    /// use prow_plugins::commands::{Arg, Command};
+    ///
+    /// // No whitespace required before the argument.
+    /// static TEST_HELP: Command = Command::new("test")
+    ///     .arg(Arg::Required(r"\?"))
+    ///     .arg_separator("[ \t]*");
+    /// assert!(TEST_HELP.is_in("/test?"));
+    /// assert!(TEST_HELP.is_in("/test \t?"));
+    /// assert!(!TEST_HELP.is_in("/test"));
+    ///
+    /// // Exactly one space.
+    /// static TEST_ALL: Command = Command::new("test")
+    ///     .arg(Arg::Required("all"))
+    ///     .arg_separator(" ");
+    /// assert!(TEST_ALL.is_in("/test all"));
+    /// assert!(!TEST_ALL.is_in("/test  all"));
+    /// assert!(!TEST_ALL.is_in("/testall"));
+    ///
+    /// // The name followed directly by a word boundary, then anything.
+    /// static ANY_TEST: Command = Command::new("test")
+    ///     .aliases(&["retest"])
+    ///     .arg(Arg::Any)
+    ///     .arg_separator(r"(?-u:\b)");
+    /// assert!(ANY_TEST.is_in("/retest-required"));
+    /// assert_eq!(ANY_TEST.find("/test-e2e")[0].arg.as_deref(), Some("-e2e"));
+    /// assert!(!ANY_TEST.is_in("/tests"));
+    /// ```
+    pub const fn arg_separator(mut self, pattern: &'static str) -> Self {
+        self.separator = pattern;
+        self
+    }
+
+    /// The command is recognised inside fenced code blocks too.
+    ///
+    /// Commands are quotations in code blocks, and every plugin ignores them there except
+    /// `approve`: upstream's approve reads the raw comment, so a `/approve` line inside a code
+    /// block approves. This opt-in keeps that behaviour declared rather than hand-matched.
+    ///
+    /// ```
+    /// use prow_plugins::commands::Command;
+    ///
+    /// static APPROVE: Command = Command::new("approve").matched_in_code_blocks();
+    /// static HOLD: Command = Command::new("hold");
+    ///
+    /// let body = "```\n/approve\n/hold\n```";
+    /// assert!(APPROVE.is_in(body));
+    /// assert!(!HOLD.is_in(body));
+    /// ```
+    pub const fn matched_in_code_blocks(mut self) -> Self {
+        self.in_code_blocks = true;
         self
     }
 
@@ -182,13 +264,17 @@ impl Command {
             let flags = if self.case_insensitive { "mRi" } else { "mR" };
             let names = names.join("|");
             let indent = if self.line_start { "" } else { r"[ \t]*" };
+            let sep = self.separator;
             let pattern = match self.arg {
                 Arg::None => format!(r"(?{flags})^{indent}/(?P<name>{names})[ \t]*$"),
                 Arg::Optional(arg) => format!(
-                    r"(?{flags})^{indent}/(?P<name>{names})(?:[ \t]+(?P<arg>{arg}))?[ \t]*$"
+                    r"(?{flags})^{indent}/(?P<name>{names})(?:(?:{sep})(?P<arg>{arg}))?[ \t]*$"
+                ),
+                Arg::Any => format!(
+                    r"(?{flags})^{indent}/(?P<name>{names})(?:(?:{sep})(?P<arg>.*))?[ \t]*$"
                 ),
                 Arg::Required(arg) => {
-                    format!(r"(?{flags})^{indent}/(?P<name>{names})[ \t]+(?P<arg>{arg})[ \t]*$")
+                    format!(r"(?{flags})^{indent}/(?P<name>{names})(?:{sep})(?P<arg>{arg})[ \t]*$")
                 }
             };
             Regex::new(&pattern).unwrap_or_else(|e| {
@@ -200,29 +286,34 @@ impl Command {
         })
     }
 
-    /// Every use of the command in `body`, in order, outside fenced code blocks.
+    /// Every use of the command in `body`, in order, outside fenced code blocks (unless
+    /// [`matched_in_code_blocks`](Self::matched_in_code_blocks)).
     pub fn find(&self, body: &str) -> Vec<Invocation> {
-        let regex = self.regex();
-        let mut found = Vec::new();
-        for line in command_lines(body) {
-            if let Some(caps) = regex.captures(line) {
-                found.push(Invocation {
-                    name: caps["name"].to_owned(),
-                    arg: caps
-                        .name("arg")
-                        .map(|m| m.as_str().trim().to_owned())
-                        .filter(|a| !a.is_empty()),
-                    line: line.trim().to_owned(),
-                });
-            }
-        }
-        found
+        find_any(&[self], body)
     }
 
     /// Whether `body` uses the command at least once.
     pub fn is_in(&self, body: &str) -> bool {
         let regex = self.regex();
-        command_lines(body).any(|line| regex.is_match(line))
+        classified_lines(body).any(|(line, quoted)| self.reads(quoted) && regex.is_match(line))
+    }
+
+    /// Whether the command is looked for on a line inside a code block (`quoted`) or not.
+    fn reads(&self, quoted: bool) -> bool {
+        !quoted || self.in_code_blocks
+    }
+
+    /// The use of the command on `line`, if it is one.
+    fn invocation(&self, line: &str) -> Option<Invocation> {
+        let caps = self.regex().captures(line)?;
+        Some(Invocation {
+            name: caps["name"].to_owned(),
+            arg: caps
+                .name("arg")
+                .map(|m| m.as_str().trim().to_owned())
+                .filter(|a| !a.is_empty()),
+            line: line.trim().to_owned(),
+        })
     }
 
     /// The last use of the command in `body` (the one that wins when a comment repeats it).
@@ -239,6 +330,7 @@ impl Command {
         match self.arg {
             Arg::None => format!("/{}", self.name),
             Arg::Optional(p) => format!("/{} [{}]", self.name, arg(p)),
+            Arg::Any => format!("/{} [{}]", self.name, arg("...")),
             Arg::Required(p) => format!("/{} <{}>", self.name, arg(p)),
         }
     }
@@ -253,6 +345,34 @@ impl Command {
             who_can_use: self.who_can_use.to_owned(),
         }
     }
+}
+
+/// The default [`Command::arg_separator`]: spaces or tabs.
+const DEFAULT_SEPARATOR: &str = r"[ \t]+";
+
+/// Every use of any of `commands` in `body`, in the order written (a line is the use of the
+/// first command in `commands` that matches it), for a plugin whose commands act in sequence:
+/// `/approve` then `/lgtm cancel` is not `/lgtm cancel` then `/approve`.
+///
+/// ```
+/// use prow_plugins::commands::{Arg, Command, find_any};
+///
+/// static APPROVE: Command = Command::new("approve").arg(Arg::Any);
+/// static LGTM: Command = Command::new("lgtm").arg(Arg::Any);
+///
+/// let found = find_any(&[&APPROVE, &LGTM], "/lgtm\n/approve cancel\n/lgtm cancel");
+/// let names: Vec<&str> = found.iter().map(|i| i.name.as_str()).collect();
+/// assert_eq!(names, ["lgtm", "approve", "lgtm"]);
+/// ```
+pub fn find_any(commands: &[&Command], body: &str) -> Vec<Invocation> {
+    classified_lines(body)
+        .filter_map(|(line, quoted)| {
+            commands
+                .iter()
+                .filter(|c| c.reads(quoted))
+                .find_map(|c| c.invocation(line))
+        })
+        .collect()
 }
 
 /// The `/plugin-help` entries of a plugin's commands.
@@ -274,24 +394,33 @@ pub fn plugin_help(description: &str, commands: &[&Command]) -> PluginHelp {
 /// A fence is a line whose trimmed text starts with three backticks or three tildes; the block
 /// runs to the next fence of the same kind (or the end of the text).
 pub fn command_lines(body: &str) -> impl Iterator<Item = &str> {
+    classified_lines(body)
+        .filter(|(_, quoted)| !quoted)
+        .map(|(line, _)| line)
+}
+
+/// Every line of `body`, each with whether it belongs to a fenced code block (a fence line or
+/// a line inside one).
+fn classified_lines(body: &str) -> impl Iterator<Item = (&str, bool)> {
     let mut fence: Option<&'static str> = None;
-    body.split('\n').filter(move |line| {
+    body.split('\n').map(move |line| {
         let trimmed = line.trim_start();
         let opens = ["```", "~~~"]
             .into_iter()
             .find(|marker| trimmed.starts_with(marker));
-        match (fence, opens) {
+        let quoted = match (fence, opens) {
             (Some(open), Some(marker)) if open == marker => {
                 fence = None;
-                false
+                true
             }
-            (Some(_), _) => false,
+            (Some(_), _) => true,
             (None, Some(marker)) => {
                 fence = Some(marker);
-                false
+                true
             }
-            (None, None) => true,
-        }
+            (None, None) => false,
+        };
+        (line, quoted)
     })
 }
 
@@ -326,6 +455,18 @@ mod tests {
     static HOLD: Command = Command::new("hold")
         .aliases(&["unhold"])
         .arg(Arg::Optional("cancel"));
+
+    static APPROVE: Command = Command::new("approve")
+        .arg(Arg::Any)
+        .matched_in_code_blocks();
+
+    static TEST_HELP: Command = Command::new("test")
+        .arg(Arg::Required(r"\?"))
+        .arg_separator("[ \t]*");
+
+    static ANY_TEST: Command = Command::new("test")
+        .arg(Arg::Any)
+        .arg_separator(r"(?-u:\b)");
 
     #[test]
     fn matching_follows_prow_rules() {
@@ -433,6 +574,40 @@ mod tests {
                 want: &[("cc", Some("@alice bob"))],
             },
             Case {
+                name: "any argument",
+                command: &APPROVE,
+                body: "/approve\n/approve  as agreed \r\n",
+                want: &[("approve", None), ("approve", Some("as agreed"))],
+            },
+            Case {
+                name: "any argument still needs the separator",
+                command: &APPROVE,
+                body: "/approved",
+                want: &[],
+            },
+            Case {
+                name: "matched_in_code_blocks reads fenced code blocks",
+                command: &APPROVE,
+                body: "```\n/approve\n```\n~~~\n/approve x\n~~~",
+                want: &[("approve", None), ("approve", Some("x"))],
+            },
+            Case {
+                name: "a separator that may be empty",
+                command: &TEST_HELP,
+                body: "/test?\n/test ?",
+                want: &[("test", Some("?")), ("test", Some("?"))],
+            },
+            Case {
+                name: "a word-boundary separator lets anything follow",
+                command: &ANY_TEST,
+                body: "/test\n/test-e2e\n/tests\n/test\u{e9}",
+                want: &[
+                    ("test", None),
+                    ("test", Some("-e2e")),
+                    ("test", Some("\u{e9}")),
+                ],
+            },
+            Case {
                 name: "alias",
                 command: &HOLD,
                 body: "/unhold\n/hold cancel",
@@ -465,6 +640,7 @@ mod tests {
         assert_eq!(CC.usage_line(), "/cc <[@user1 @user2]>");
         assert_eq!(RETEST.usage_line(), "/retest");
         assert_eq!(HOLD.usage_line(), "/hold [cancel]");
+        assert_eq!(APPROVE.usage_line(), "/approve [...]");
     }
 
     #[test]

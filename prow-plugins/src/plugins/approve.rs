@@ -1,5 +1,8 @@
 //! The `approve` plugin: approval of pull requests by the approvers of their OWNERS files,
 //! through `/approve` (and reviews, `/lgtm`), the `approved` label and the approval notifier.
+//!
+//! Its commands are the [`APPROVE`] and [`LGTM_AS_APPROVE`] declarations, which read comments
+//! as upstream's approve does: any case, any argument, fenced code blocks included.
 
 pub mod approvers;
 pub mod notifier;
@@ -21,34 +24,39 @@ use prow_core::labels;
 use prow_core::traits::{EventKind, Plugin, PluginContext, PluginError, PluginEvent, PluginHelp};
 use regex::Regex;
 
-use crate::commands::{self, Arg, Command};
+use crate::commands::{self, Arg, Command, Invocation};
 use crate::plugins::{BotUser, load_repo_owners};
 use approvers::{Approvers, Owners, OwnersRepo};
 use notifier::Links;
 
-/// `/approve [no-issue|cancel]` and `/remove-approve`, for `/plugin-help`. Approval commands
-/// are recognised as upstream recognises them (see [`approval_commands`]): any line that
-/// starts with `/approve`, whatever its argument.
+/// `/approve [no-issue|cancel]` and `/remove-approve`, read as upstream reads them
+/// (`^/([^\s]+)[\t ]*([^\n\r]*)`, the name compared upper-cased): the name in any case, then
+/// any argument — `/approve please` approves, an argument containing `cancel` cancels, exactly
+/// `no-issue` approves without an issue — and lines inside fenced code blocks count too.
 pub static APPROVE: Command = Command::new("approve")
     .aliases(&["remove-approve"])
-    .arg(Arg::Optional("no-issue|cancel"))
+    .arg(Arg::Any)
     .case_insensitive()
+    .matched_in_code_blocks()
     .usage("/[remove-]approve [no-issue|cancel]")
     .featured()
     .description("Approves a pull request")
     .who_can_use("Users listed as 'approvers' in appropriate OWNERS files.")
     .examples(&["/approve", "/approve no-issue", "/remove-approve"]);
 
+/// `/lgtm` as approve reads it where `lgtm_acts_as_approve` is set, the same way as
+/// [`APPROVE`] (any case, any argument, code blocks included); the `lgtm` plugin's own, stricter
+/// `/lgtm` manages the `lgtm` label.
+pub static LGTM_AS_APPROVE: Command = Command::new("lgtm")
+    .arg(Arg::Any)
+    .case_insensitive()
+    .matched_in_code_blocks();
+
 const APPROVE_COMMAND: &str = "APPROVE";
 const LGTM_COMMAND: &str = "LGTM";
 const REMOVE_APPROVE_COMMAND: &str = "REMOVE-APPROVE";
 const CANCEL_ARGUMENT: &str = "cancel";
 const NO_ISSUE_ARGUMENT: &str = "no-issue";
-
-/// Upstream's command line: `/name` at the start of a line, then its argument.
-static COMMAND_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^/([^\t\n\x0C\r ]+)[\t ]*([^\n\r]*)").expect("command regex")
-});
 
 /// The start of an approval notification.
 static NOTIFICATION_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -59,13 +67,9 @@ static NOTIFICATION_RE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("notification regex")
 });
 
-/// Every `/command argument` line of `body`: the command upper-cased, the argument as
-/// written (as upstream, lines inside fenced code blocks count too).
-pub fn approval_commands(body: &str) -> Vec<(String, String)> {
-    COMMAND_RE
-        .captures_iter(body)
-        .map(|c| (c[1].to_uppercase(), c[2].to_owned()))
-        .collect()
+/// Every `/approve`, `/remove-approve` and `/lgtm` of `body`, in the order written.
+pub fn approval_commands(body: &str) -> Vec<Invocation> {
+    commands::find_any(&[&APPROVE, &LGTM_AS_APPROVE], body)
 }
 
 /// The issue a pull request's body references: `#123` or `.../org/<repo>/issues/123`
@@ -92,11 +96,7 @@ fn is_approval_command(
     if is_bot(author) {
         return false;
     }
-    approval_commands(body).iter().any(|(name, _)| {
-        (name == LGTM_COMMAND && lgtm_acts_as_approve)
-            || name == APPROVE_COMMAND
-            || name == REMOVE_APPROVE_COMMAND
-    })
+    APPROVE.is_in(body) || (lgtm_acts_as_approve && LGTM_AS_APPROVE.is_in(body))
 }
 
 /// Whether a review by `author` in `state` concerns approval.
@@ -139,7 +139,8 @@ struct PrState {
     html_url: String,
 }
 
-/// The `approve` plugin.
+/// The `approve` plugin; its commands are [`APPROVE`] and, where `lgtm_acts_as_approve` is
+/// set, [`LGTM_AS_APPROVE`].
 #[derive(Debug, Default)]
 pub struct Approve;
 
@@ -351,7 +352,8 @@ fn add_approvers(
         if review_acts_as_approve && c.review_state == Some(ReviewState::ChangesRequested) {
             ap.remove_approver(&c.author);
         }
-        for (name, args) in approval_commands(&c.body) {
+        for found in approval_commands(&c.body) {
+            let name = found.name.to_uppercase();
             if name == REMOVE_APPROVE_COMMAND {
                 ap.remove_approver(&c.author);
                 continue;
@@ -359,7 +361,7 @@ fn add_approvers(
             if name != APPROVE_COMMAND && name != LGTM_COMMAND {
                 continue;
             }
-            let args = args.trim().to_lowercase();
+            let args = found.arg.unwrap_or_default().to_lowercase();
             if args.contains(CANCEL_ARGUMENT) {
                 ap.remove_approver(&c.author);
                 continue;
@@ -1703,14 +1705,141 @@ Approvers can cancel approval by writing `/approve cancel` in a comment
 
     #[test]
     fn commands_are_read_as_upstream_reads_them() {
+        let found: Vec<(String, Option<String>)> =
+            approval_commands("stuff\n/approve no-issue \n/Remove-Approve\n /lgtm\n/lgtm cancel")
+                .into_iter()
+                .map(|i| (i.name.to_uppercase(), i.arg))
+                .collect();
         assert_eq!(
-            approval_commands("stuff\n/approve no-issue \n/Remove-Approve\n /lgtm\n/lgtm cancel"),
+            found,
             vec![
-                ("APPROVE".to_owned(), "no-issue ".to_owned()),
-                ("REMOVE-APPROVE".to_owned(), String::new()),
-                ("LGTM".to_owned(), "cancel".to_owned()),
+                ("APPROVE".to_owned(), Some("no-issue".to_owned())),
+                ("REMOVE-APPROVE".to_owned(), None),
+                ("LGTM".to_owned(), Some("cancel".to_owned())),
             ]
         );
+    }
+
+    /// Each quirk of upstream's `^/([^\s]+)[\t ]*([^\n\r]*)`, as the declarations reproduce it.
+    #[test]
+    fn approval_command_quirks() {
+        struct Case {
+            name: &'static str,
+            body: &'static str,
+            /// The commands found, upper-cased, with their argument.
+            want: &'static [(&'static str, Option<&'static str>)],
+            /// Whether the comment concerns approval without, and with, `lgtm_acts_as_approve`.
+            concerns_approval: (bool, bool),
+        }
+        let cases = [
+            Case {
+                name: "any argument approves",
+                body: "/approve when tests pass",
+                want: &[("APPROVE", Some("when tests pass"))],
+                concerns_approval: (true, true),
+            },
+            Case {
+                name: "the name matches in any case",
+                body: "/APPROVE\n/Remove-Approve",
+                want: &[("APPROVE", None), ("REMOVE-APPROVE", None)],
+                concerns_approval: (true, true),
+            },
+            Case {
+                name: "a tab separates the argument",
+                body: "/approve\tno-issue",
+                want: &[("APPROVE", Some("no-issue"))],
+                concerns_approval: (true, true),
+            },
+            Case {
+                name: "the argument ends at a CRLF line end",
+                body: "/approve cancel \r\n/lgtm\r\n",
+                want: &[("APPROVE", Some("cancel")), ("LGTM", None)],
+                concerns_approval: (true, true),
+            },
+            Case {
+                name: "approvefoo is not approve",
+                body: "/approvefoo",
+                want: &[],
+                concerns_approval: (false, false),
+            },
+            Case {
+                name: "approve-foo is not approve",
+                body: "/approve-foo",
+                want: &[],
+                concerns_approval: (false, false),
+            },
+            Case {
+                name: "an indented approve is not a command",
+                body: " /approve",
+                want: &[],
+                concerns_approval: (false, false),
+            },
+            Case {
+                name: "approve mid-line is not a command",
+                body: "I will /approve later",
+                want: &[],
+                concerns_approval: (false, false),
+            },
+            Case {
+                name: "approve inside a fenced code block counts",
+                body: "```\n/approve\n```",
+                want: &[("APPROVE", None)],
+                concerns_approval: (true, true),
+            },
+            Case {
+                name: "lgtm takes any argument and any case",
+                body: "/LGTM thanks!",
+                want: &[("LGTM", Some("thanks!"))],
+                concerns_approval: (false, true),
+            },
+            Case {
+                name: "lgtm inside a fenced code block counts",
+                body: "~~~\n/lgtm cancel\n~~~",
+                want: &[("LGTM", Some("cancel"))],
+                concerns_approval: (false, true),
+            },
+            Case {
+                name: "lgtmfoo is not lgtm",
+                body: "/lgtmfoo",
+                want: &[],
+                concerns_approval: (false, false),
+            },
+            Case {
+                name: "commands keep the order written",
+                body: "/lgtm\n/approve cancel\n/remove-approve\n/approve",
+                want: &[
+                    ("LGTM", None),
+                    ("APPROVE", Some("cancel")),
+                    ("REMOVE-APPROVE", None),
+                    ("APPROVE", None),
+                ],
+                concerns_approval: (true, true),
+            },
+            Case {
+                name: "other commands are not approval commands",
+                body: "/hold\n/assign @alice",
+                want: &[],
+                concerns_approval: (false, false),
+            },
+        ];
+        let not_bot = |_: &str| false;
+        for case in cases {
+            let found: Vec<(String, Option<String>)> = approval_commands(case.body)
+                .into_iter()
+                .map(|i| (i.name.to_uppercase(), i.arg))
+                .collect();
+            let want: Vec<(String, Option<String>)> = case
+                .want
+                .iter()
+                .map(|(n, a)| ((*n).to_owned(), a.map(str::to_owned)))
+                .collect();
+            assert_eq!(found, want, "{}", case.name);
+            let concerns = (
+                is_approval_command(&not_bot, false, "alice", case.body),
+                is_approval_command(&not_bot, true, "alice", case.body),
+            );
+            assert_eq!(concerns, case.concerns_approval, "{}", case.name);
+        }
     }
 
     #[test]

@@ -3,39 +3,25 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::convert::Infallible;
-use std::sync::LazyLock;
 
-use prow_core::config::go_regex::go_regex;
 use prow_core::config::jobs::Presubmit;
 use prow_core::config::plugins::Trigger as TriggerConfig;
-use prow_core::config::selection::{
-    AvailablePresubmits, available_presubmits, is_ok_to_test, is_ok_to_test_cancel, is_retest,
-    is_retest_required, is_test_all, is_test_manual_required, presubmit_filter,
-};
+use prow_core::config::selection::{AvailablePresubmits, available_presubmits, presubmit_filter};
 use prow_core::event::{GenericCommentAction, GenericCommentEvent, PullRequest, has_label};
 use prow_core::github::{GitHubClient, GitHubResult, RepoName};
 use prow_core::labels;
 use prow_core::prowjob::labels::RETEST_LABEL;
 use prow_core::traits::{PluginContext, PluginError};
-use regex::Regex;
 
 use super::{
-    BotUser, NotRead, PullRequestChanges, TrustPolicy, honor_ok_to_test, presubmits_of,
-    run_requested, trusted_pull_request, trusted_user,
+    ANY_TEST, BotUser, NotRead, OK_TO_TEST, OK_TO_TEST_CANCEL, PullRequestChanges, RETEST,
+    RETEST_REQUIRED, RETEST_WITH_TARGET, TEST, TEST_ALL, TEST_HELP, TEST_MANUAL_REQUIRED,
+    TEST_WITHOUT_TARGET, TrustPolicy, honor_ok_to_test, presubmits_of, run_requested,
+    trusted_pull_request, trusted_user,
 };
 use crate::commands::strip_code_blocks;
 use crate::plugins::repo_of;
 use crate::reply::format_comment_response;
-
-fn pattern(text: &str) -> Regex {
-    go_regex(text).unwrap_or_else(|e| panic!("built-in pattern {text}: {e}"))
-}
-
-static TEST_HELP_RE: LazyLock<Regex> = LazyLock::new(|| pattern(r"(?m)^/test[ \t]*\?\s*$"));
-static EMPTY_TEST_RE: LazyLock<Regex> = LazyLock::new(|| pattern(r"(?m)^/test\s*$"));
-static RETEST_WITH_TARGET_RE: LazyLock<Regex> = LazyLock::new(|| pattern(r"(?m)^/retest[ \t]+\S+"));
-static TEST_WITH_ANY_TARGET_RE: LazyLock<Regex> = LazyLock::new(|| pattern(r"(?m)^/test[ \t]+\S+"));
-static ANY_TEST_RE: LazyLock<Regex> = LazyLock::new(|| pattern(r"(?m)^/(?:re)?test\b"));
 
 /// The note before the job list when `/test` names no job.
 pub const TEST_WITHOUT_TARGET_NOTE: &str = "The `/test` command needs one or more targets.\n";
@@ -114,7 +100,7 @@ pub(super) async fn handle(
     let has_ok_to_test = has_label(&current, labels::OK_TO_TEST);
     let has_needs_ok_to_test = has_label(&current, labels::NEEDS_OK_TO_TEST);
     let honor = honor_ok_to_test(trigger);
-    let ok_to_test = honor && is_ok_to_test(&text);
+    let ok_to_test = honor && OK_TO_TEST.is_in(&text);
     if ok_to_test && !has_ok_to_test {
         github
             .add_label(&repo, gc.number, labels::OK_TO_TEST)
@@ -125,7 +111,7 @@ pub(super) async fn handle(
             .remove_label(&repo, gc.number, labels::NEEDS_OK_TO_TEST)
             .await?;
     }
-    if honor && is_ok_to_test_cancel(&text) {
+    if honor && OK_TO_TEST_CANCEL.is_in(&text) {
         if !commenter.is_trusted {
             github
                 .create_comment(
@@ -168,10 +154,10 @@ pub(super) async fn handle(
 
     // Retests are labelled so they can be told from first runs.
     let mut extra_labels = BTreeMap::new();
-    if is_retest(&text) || is_retest_required(&text) {
+    if RETEST.is_in(&text) || RETEST_REQUIRED.is_in(&text) {
         extra_labels.insert(RETEST_LABEL.to_owned(), "true".to_owned());
     }
-    if ANY_TEST_RE.is_match(&text) {
+    if ANY_TEST.is_in(&text) {
         // A `/test` or `/retest` that runs makes earlier help replies stale.
         prune_help_comments(github, &bot, &repo, gc.number).await;
     }
@@ -182,36 +168,39 @@ pub(super) async fn handle(
 /// Whether a comment concerns trigger: one of its commands, something that earns a help
 /// reply, or a job's trigger.
 fn comment_matches_trigger(text: &str, presubmits: &[Presubmit]) -> bool {
-    is_retest(text)
-        || is_retest_required(text)
-        || is_test_manual_required(text)
-        || is_ok_to_test(text)
-        || is_ok_to_test_cancel(text)
-        || is_test_all(text)
+    [
+        &RETEST,
+        &RETEST_REQUIRED,
+        &TEST_MANUAL_REQUIRED,
+        &OK_TO_TEST,
+        &OK_TO_TEST_CANCEL,
+        &TEST_ALL,
+    ]
+    .iter()
+    .any(|command| command.is_in(text))
         || may_need_help_comment(text)
         || presubmits.iter().any(|p| p.trigger_matches(text))
 }
 
 fn may_need_help_comment(text: &str) -> bool {
-    EMPTY_TEST_RE.is_match(text)
-        || RETEST_WITH_TARGET_RE.is_match(text)
-        || TEST_WITH_ANY_TARGET_RE.is_match(text)
-        || TEST_HELP_RE.is_match(text)
+    [&TEST_WITHOUT_TARGET, &RETEST_WITH_TARGET, &TEST, &TEST_HELP]
+        .iter()
+        .any(|command| command.is_in(text))
 }
 
 /// Whether a comment earns the list of available jobs instead of a run, and the note that
 /// goes before the list: `/test ?`; `/test` without a job; `/retest` with one; `/test all`
 /// or `/test <job>` that selected nothing (`selected` jobs).
 pub fn should_respond_with_help(text: &str, selected: usize) -> Option<&'static str> {
-    if TEST_HELP_RE.is_match(text) {
+    if TEST_HELP.is_in(text) {
         Some("")
-    } else if EMPTY_TEST_RE.is_match(text) {
+    } else if TEST_WITHOUT_TARGET.is_in(text) {
         Some(TEST_WITHOUT_TARGET_NOTE)
-    } else if RETEST_WITH_TARGET_RE.is_match(text) {
+    } else if RETEST_WITH_TARGET.is_in(text) {
         Some(RETEST_WITH_TARGET_NOTE)
-    } else if selected == 0 && is_test_all(text) {
+    } else if selected == 0 && TEST_ALL.is_in(text) {
         Some(THERE_ARE_NO_TEST_ALL_JOBS_NOTE)
-    } else if selected == 0 && TEST_WITH_ANY_TARGET_RE.is_match(text) {
+    } else if selected == 0 && TEST.is_in(text) {
         Some(TARGET_NOT_FOUND_NOTE)
     } else {
         None
@@ -307,7 +296,7 @@ async fn select_for_comment<'p>(
     presubmits: &'p [Presubmit],
     changes: &mut PullRequestChanges<'_>,
 ) -> GitHubResult<Vec<&'p Presubmit>> {
-    let contexts = if is_retest(text) || is_retest_required(text) {
+    let contexts = if RETEST.is_in(text) || RETEST_REQUIRED.is_in(text) {
         let combined = github.get_combined_status(repo, &pr.head.sha).await?;
         let mut failed = HashSet::new();
         let mut all = HashSet::new();

@@ -6,6 +6,11 @@
 //! `trusted_apps`, or a member of `trusted_org`), or when it carries the `ok-to-test` label.
 //! Untrusted pull requests get the `needs-ok-to-test` label and a welcome comment.
 //!
+//! Its commands ([`TEST`], [`RETEST`], [`OK_TO_TEST`] ...) are declared as [`Command`]s that
+//! read a comment as upstream's patterns do, quirks included (`/test?` is `/test ?`, `/test all`
+//! takes one space, `/retest-required` is not `/retest`); fenced code blocks are ignored, as
+//! upstream's trigger drops them. Each job's `trigger` regex from the job config still applies.
+//!
 //! Its `plugins.yaml` section, `triggers`, is a list of entries, each for the orgs and
 //! `org/repo`s in its `repos` (a repository's own entry wins over its org's):
 //!
@@ -43,7 +48,7 @@ use prow_core::traits::{
     EventKind, JobStore, Plugin, PluginContext, PluginError, PluginEvent, PluginHelp, StoreError,
 };
 
-use crate::commands::{self, Command};
+use crate::commands::{self, Arg, Command};
 pub use crate::plugins::BotUser;
 
 mod generic_comment;
@@ -61,14 +66,18 @@ pub use push::push_changed_files;
 /// The plugin's name in `plugins.yaml`.
 pub const PLUGIN_NAME: &str = "trigger";
 
-/// `/ok-to-test`.
+// Each command below is read as upstream's pattern (quoted in its doc) reads it, on a line of
+// its own outside fenced code blocks; the `/plugin-help` entries are those of `help()`.
+
+/// `/ok-to-test` (`^/ok-to-test\s*$`).
 pub static OK_TO_TEST: Command = Command::new("ok-to-test")
     .description("Marks a PR as 'trusted' and starts tests.")
     .who_can_use("Members of the trusted organization for the repo.")
     .examples(&["/ok-to-test"]);
 
-/// `/ok-to-test cancel`.
+/// `/ok-to-test cancel` (`^/ok-to-test\s+cancel\s*$`).
 pub static OK_TO_TEST_CANCEL: Command = Command::new("ok-to-test")
+    .arg(Arg::Required("cancel"))
     .usage("/ok-to-test cancel")
     .description(
         "Revokes trusted status previously granted by '/ok-to-test', removing the 'ok-to-test' label and restoring 'needs-ok-to-test'.",
@@ -76,8 +85,10 @@ pub static OK_TO_TEST_CANCEL: Command = Command::new("ok-to-test")
     .who_can_use("Members of the trusted organization for the repo.")
     .examples(&["/ok-to-test cancel"]);
 
-/// `/test <job>` and `/test all`.
+/// `/test <job>` and `/test all` in the help; as a matcher, `/test` with any target
+/// (`^/test[ \t]+\S+`), which earns the job list when it names no job.
 pub static TEST: Command = Command::new("test")
+    .arg(Arg::Required(NOT_SPACE_THEN_ANYTHING))
     .usage("/test [<job name>|all]")
     .featured()
     .description(
@@ -86,14 +97,14 @@ pub static TEST: Command = Command::new("test")
     .who_can_use("Anyone can trigger this command on a trusted PR.")
     .examples(&["/test all", "/test pull-bazel-test"]);
 
-/// `/retest`.
+/// `/retest` (`^/retest\s*$`).
 pub static RETEST: Command = Command::new("retest")
     .featured()
     .description("Rerun test jobs that have failed.")
     .who_can_use("Anyone can trigger this command on a trusted PR.")
     .examples(&["/retest"]);
 
-/// `/test-manual-required`.
+/// `/test-manual-required` (`^/test-manual-required\s*$`).
 pub static TEST_MANUAL_REQUIRED: Command = Command::new("test-manual-required")
     .featured()
     .description(
@@ -102,13 +113,44 @@ pub static TEST_MANUAL_REQUIRED: Command = Command::new("test-manual-required")
     .who_can_use("Anyone can trigger this command on a trusted PR.")
     .examples(&["/test-manual-required"]);
 
-/// `/test ?`.
+/// `/test ?` (`^/test[ \t]*\?\s*$`): the space is optional, so `/test?` asks too.
 pub static TEST_HELP: Command = Command::new("test")
+    .arg(Arg::Required(r"\?"))
+    .arg_separator(r"[ \t]*")
     .usage("/test ?")
     .featured()
     .description("List available test job(s) for a trusted PR.")
     .who_can_use("Anyone can trigger this command on a trusted PR.")
     .examples(&["/test ?"]);
+
+/// `/retest-required` (`^/retest-required\s*$`): reruns the failed required jobs. Upstream's
+/// help does not list it, nor does ours.
+pub static RETEST_REQUIRED: Command = Command::new("retest-required");
+
+/// `/test all` (`^/test all,?($|\s.*)`): exactly one space before `all`, then an optional
+/// comma, then the end of the line or whitespace and anything (`/test all, please`).
+pub static TEST_ALL: Command = Command::new("test")
+    .arg(Arg::Required(r"all,?(?:[\t\x0C\r ].*)?"))
+    .arg_separator(" ");
+
+/// `/test` without a target (`^/test\s*$`), which earns the job list.
+pub static TEST_WITHOUT_TARGET: Command = Command::new("test");
+
+/// `/retest` with a target (`^/retest[ \t]+\S+`), which earns the job list: `/retest` takes
+/// none.
+pub static RETEST_WITH_TARGET: Command =
+    Command::new("retest").arg(Arg::Required(NOT_SPACE_THEN_ANYTHING));
+
+/// Any `/test` or `/retest` (`^/(?:re)?test\b`): the name followed by an ASCII word boundary
+/// and anything (`/test-e2e`, `/retest-required`, `/test?`). A comment with one makes the
+/// bot's earlier job lists stale.
+pub static ANY_TEST: Command = Command::new("test")
+    .aliases(&["retest"])
+    .arg(Arg::Any)
+    .arg_separator(r"(?-u:\b)");
+
+/// Go's `\S` (not ASCII whitespace; a line holds no `\n`) followed by the rest of the line.
+const NOT_SPACE_THEN_ANYTHING: &str = r"[^\t\x0C\r ].*";
 
 const DESCRIPTION: &str = "The trigger plugin starts jobs in reaction to various events.
 <br>Presubmit jobs are run automatically on pull requests that are trusted and not in a draft state with file changes matching the file filters and targeting a branch matching the branch filters.
@@ -122,9 +164,9 @@ const DESCRIPTION: &str = "The trigger plugin starts jobs in reaction to various
 
 /// The `trigger` plugin.
 ///
-/// Commands are matched with upstream's own patterns (`^/retest\s*$`, `^/test all,?($|\s.*)`,
-/// each job's `trigger` regex ...) on the comment without its fenced code blocks; the
-/// [`Command`] declarations above give the `/plugin-help` entries.
+/// Its commands are the [`Command`] declarations above, which give both the matchers
+/// (upstream's patterns, quirks included) and the `/plugin-help` entries; each job's `trigger`
+/// regex from the job config is matched as configured. Fenced code blocks are ignored.
 #[derive(Debug, Default)]
 pub struct Trigger;
 

@@ -2270,3 +2270,205 @@ async fn ok_to_test_label_added_by_the_bot_starts_nothing_more() {
         ]
     );
 }
+
+/// Each quirk of upstream's trigger patterns, as the [`Command`] declarations reproduce them;
+/// every case is also checked against upstream's pattern itself (the pjutil ones in
+/// `prow_core::config::selection`, which the presubmit filter still uses).
+#[test]
+fn commands_read_comments_as_upstream_patterns_do() {
+    use prow_core::config::go_regex::go_regex;
+    use prow_core::config::selection as pjutil;
+
+    let upstream = |pattern: &str| {
+        let re = go_regex(pattern).expect("upstream pattern");
+        move |text: &str| re.is_match(text)
+    };
+    /// Whether upstream's pattern matches a comment without its code blocks.
+    type Upstream = Box<dyn Fn(&str) -> bool>;
+    let commands: [(&str, &Command, Upstream); 11] = [
+        ("ok-to-test", &OK_TO_TEST, Box::new(pjutil::is_ok_to_test)),
+        (
+            "ok-to-test cancel",
+            &OK_TO_TEST_CANCEL,
+            Box::new(pjutil::is_ok_to_test_cancel),
+        ),
+        ("retest", &RETEST, Box::new(pjutil::is_retest)),
+        (
+            "retest-required",
+            &RETEST_REQUIRED,
+            Box::new(pjutil::is_retest_required),
+        ),
+        (
+            "test-manual-required",
+            &TEST_MANUAL_REQUIRED,
+            Box::new(pjutil::is_test_manual_required),
+        ),
+        ("test all", &TEST_ALL, Box::new(pjutil::is_test_all)),
+        (
+            "test ?",
+            &TEST_HELP,
+            Box::new(upstream(r"(?m)^/test[ \t]*\?\s*$")),
+        ),
+        (
+            "test without target",
+            &TEST_WITHOUT_TARGET,
+            Box::new(upstream(r"(?m)^/test\s*$")),
+        ),
+        (
+            "test with target",
+            &TEST,
+            Box::new(upstream(r"(?m)^/test[ \t]+\S+")),
+        ),
+        (
+            "retest with target",
+            &RETEST_WITH_TARGET,
+            Box::new(upstream(r"(?m)^/retest[ \t]+\S+")),
+        ),
+        (
+            "any test",
+            &ANY_TEST,
+            Box::new(upstream(r"(?m)^/(?:re)?test\b")),
+        ),
+    ];
+    struct Case {
+        name: &'static str,
+        body: &'static str,
+        /// The commands the body holds.
+        want: &'static [&'static str],
+    }
+    let cases = [
+        Case {
+            name: "test? asks for the job list without a space",
+            body: "/test?",
+            want: &["test ?", "any test"],
+        },
+        Case {
+            name: "test ? with spaces and tabs around the question mark",
+            body: "/test \t?  ",
+            want: &["test ?", "test with target", "any test"],
+        },
+        Case {
+            name: "bare test",
+            body: "/test",
+            want: &["test without target", "any test"],
+        },
+        Case {
+            name: "bare test with trailing whitespace and CRLF",
+            body: "hi\r\n/test  \r\n",
+            want: &["test without target", "any test"],
+        },
+        Case {
+            name: "test with a target",
+            body: "/test pull-unit",
+            want: &["test with target", "any test"],
+        },
+        Case {
+            name: "test all",
+            body: "/test all",
+            want: &["test all", "test with target", "any test"],
+        },
+        Case {
+            name: "test all with a comma and more words",
+            body: "/test all, please",
+            want: &["test all", "test with target", "any test"],
+        },
+        Case {
+            name: "test allx is a target, not test all",
+            body: "/test allx",
+            want: &["test with target", "any test"],
+        },
+        Case {
+            name: "test all needs exactly one space",
+            body: "/test  all",
+            want: &["test with target", "any test"],
+        },
+        Case {
+            name: "testall is no command",
+            body: "/testall",
+            want: &[],
+        },
+        Case {
+            name: "any test ends at a word boundary",
+            body: "/test-e2e",
+            want: &["any test"],
+        },
+        Case {
+            name: "tests is no command",
+            body: "/tests",
+            want: &[],
+        },
+        Case {
+            name: "retest",
+            body: "/retest \r\n",
+            want: &["retest", "any test"],
+        },
+        Case {
+            name: "retest with a target",
+            body: "/retest pull-unit",
+            want: &["retest with target", "any test"],
+        },
+        Case {
+            name: "retest-required is not retest",
+            body: "/retest-required",
+            want: &["retest-required", "any test"],
+        },
+        Case {
+            name: "test-manual-required is not test",
+            body: "/test-manual-required",
+            want: &["test-manual-required", "any test"],
+        },
+        Case {
+            name: "ok-to-test",
+            body: "/ok-to-test",
+            want: &["ok-to-test"],
+        },
+        Case {
+            name: "ok-to-test cancel is not ok-to-test",
+            body: "/ok-to-test cancel",
+            want: &["ok-to-test cancel"],
+        },
+        Case {
+            name: "ok-to-test cancel takes any spaces and tabs",
+            body: "/ok-to-test \t cancel ",
+            want: &["ok-to-test cancel"],
+        },
+        Case {
+            name: "ok-to-testing is no command",
+            body: "/ok-to-testing",
+            want: &[],
+        },
+        Case {
+            name: "commands are case-sensitive",
+            body: "/RETEST\n/Test all\n/OK-TO-TEST",
+            want: &[],
+        },
+        Case {
+            name: "an indented command is no command",
+            body: "  /retest",
+            want: &[],
+        },
+        Case {
+            name: "mid-line is no command",
+            body: "please /retest",
+            want: &[],
+        },
+        Case {
+            name: "a command in a fenced code block is ignored",
+            body: "```\n/retest\n/ok-to-test\n```\n~~~\n/test all\n~~~",
+            want: &[],
+        },
+    ];
+    for case in cases {
+        let text = crate::commands::strip_code_blocks(case.body);
+        for (name, command, upstream_matches) in &commands {
+            let want = case.want.contains(name);
+            assert_eq!(command.is_in(case.body), want, "{}: {name}", case.name);
+            assert_eq!(
+                upstream_matches(&text),
+                want,
+                "{}: upstream's {name}",
+                case.name
+            );
+        }
+    }
+}
