@@ -264,6 +264,69 @@ pub struct CheckRunRequest {
     pub summary: Option<String>,
 }
 
+/// A GitHub Actions workflow run (`GET /repos/{org}/{repo}/actions/runs`, upstream's
+/// `WorkflowRun`): the parts Prow reads. GitHub's `null`s read as empty strings, except for
+/// `conclusion`, which is `None` until the run completes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowRun {
+    /// The run's ID.
+    pub id: u64,
+    /// The workflow's name.
+    #[serde(default, deserialize_with = "crate::event::de::nullable")]
+    pub name: String,
+    /// `queued`, `in_progress`, `completed`, `waiting`, `requested`, `pending`, or
+    /// `action_required` (a run from a fork's pull request awaiting approval).
+    #[serde(default, deserialize_with = "crate::event::de::nullable")]
+    pub status: String,
+    /// The outcome of a completed run: `success`, `failure`, `cancelled`, `skipped`,
+    /// `neutral`, `timed_out`, `action_required`, `stale`, ...
+    #[serde(default)]
+    pub conclusion: Option<String>,
+    /// The commit the run tests.
+    #[serde(default, deserialize_with = "crate::event::de::nullable")]
+    pub head_sha: String,
+    /// The branch the run tests (a pull request's head branch).
+    #[serde(default, deserialize_with = "crate::event::de::nullable")]
+    pub head_branch: String,
+    /// The event that started the run (`pull_request`, `pull_request_target`, `push`, ...).
+    #[serde(default, deserialize_with = "crate::event::de::nullable")]
+    pub event: String,
+}
+
+/// Which workflow runs of a repository to list: the query of
+/// `GET /repos/{org}/{repo}/actions/runs`. Unset parts select everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkflowRunFilter {
+    /// Only runs of this commit (`head_sha`).
+    pub head_sha: Option<String>,
+    /// Only runs of this head branch (`branch`).
+    pub branch: Option<String>,
+    /// Only runs started by one of these events (`event`, sent joined with ` OR `).
+    pub events: Vec<String>,
+    /// Only runs with this status or this conclusion (`status`: GitHub matches either).
+    pub status: Option<String>,
+}
+
+impl WorkflowRunFilter {
+    /// How the events are joined in the `event` parameter.
+    pub const EVENT_SEPARATOR: &'static str = " OR ";
+
+    /// Whether the filter selects `run`, as GitHub applies it.
+    pub fn matches(&self, run: &WorkflowRun) -> bool {
+        self.head_sha
+            .as_ref()
+            .is_none_or(|sha| *sha == run.head_sha)
+            && self
+                .branch
+                .as_ref()
+                .is_none_or(|branch| *branch == run.head_branch)
+            && (self.events.is_empty() || self.events.contains(&run.event))
+            && self.status.as_ref().is_none_or(|status| {
+                *status == run.status || run.conclusion.as_deref() == Some(status.as_str())
+            })
+    }
+}
+
 /// Which members of a team to list.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum TeamRole {
@@ -533,6 +596,21 @@ pub trait GitHubClient: Send + Sync {
     async fn uses_app_auth(&self) -> bool;
     /// Creates a check run; returns its ID.
     async fn create_check_run(&self, repo: &RepoName, run: &CheckRunRequest) -> GitHubResult<u64>;
+    /// The GitHub Actions workflow runs of a repository that `filter` selects, newest first
+    /// (`GET /repos/{org}/{repo}/actions/runs`).
+    async fn list_workflow_runs(
+        &self,
+        repo: &RepoName,
+        filter: &WorkflowRunFilter,
+    ) -> GitHubResult<Vec<WorkflowRun>>;
+    /// Re-runs the failed jobs of a completed workflow run, and the jobs that depend on them
+    /// (`POST /repos/{org}/{repo}/actions/runs/{run_id}/rerun-failed-jobs`, upstream's
+    /// `TriggerFailedGitHubWorkflow`).
+    async fn rerun_failed_workflow_jobs(&self, repo: &RepoName, run_id: u64) -> GitHubResult<()>;
+    /// Approves a workflow run of a fork's pull request that awaits approval
+    /// (`POST /repos/{org}/{repo}/actions/runs/{run_id}/approve`, upstream's
+    /// `ApproveGitHubWorkflowRun`); not found when the run awaits none.
+    async fn approve_workflow_run(&self, repo: &RepoName, run_id: u64) -> GitHubResult<()>;
 }
 
 #[cfg(test)]
@@ -560,6 +638,62 @@ mod tests {
         assert!(Permission::Triage < Permission::Write);
         let p: Permission = serde_json::from_str("\"maintain\"").unwrap();
         assert_eq!(p, Permission::Maintain);
+    }
+
+    #[test]
+    fn workflow_runs_read_nulls_and_filter_as_github_does() {
+        let run: WorkflowRun = serde_json::from_value(serde_json::json!({
+            "id": 30433642,
+            "name": null,
+            "node_id": "MDEyOldvcmtmbG93IFJ1bjI2OTI4OQ==",
+            "head_branch": "feature",
+            "head_sha": "acb5820ced9479c074f688cc328bf03f341a511d",
+            "event": "pull_request",
+            "status": "completed",
+            "conclusion": null,
+            "run_attempt": 1
+        }))
+        .unwrap();
+        assert_eq!(run.name, "");
+        assert_eq!(run.conclusion, None);
+        let run = WorkflowRun {
+            conclusion: Some("action_required".into()),
+            ..run
+        };
+        let all = WorkflowRunFilter::default();
+        assert!(all.matches(&run));
+        let selects = |filter: WorkflowRunFilter| filter.matches(&run);
+        assert!(selects(WorkflowRunFilter {
+            head_sha: Some(run.head_sha.clone()),
+            branch: Some("feature".into()),
+            events: vec!["pull_request_target".into(), "pull_request".into()],
+            status: Some("completed".into()),
+        }));
+        // GitHub's `status` parameter matches the conclusion too.
+        assert!(selects(WorkflowRunFilter {
+            status: Some("action_required".into()),
+            ..WorkflowRunFilter::default()
+        }));
+        for filter in [
+            WorkflowRunFilter {
+                head_sha: Some("0123".into()),
+                ..WorkflowRunFilter::default()
+            },
+            WorkflowRunFilter {
+                branch: Some("master".into()),
+                ..WorkflowRunFilter::default()
+            },
+            WorkflowRunFilter {
+                events: vec!["push".into()],
+                ..WorkflowRunFilter::default()
+            },
+            WorkflowRunFilter {
+                status: Some("queued".into()),
+                ..WorkflowRunFilter::default()
+            },
+        ] {
+            assert!(!filter.matches(&run), "{filter:?}");
+        }
     }
 
     #[test]

@@ -1514,7 +1514,9 @@ pub struct Trigger {
     /// Ignore `/ok-to-test`.
     #[serde(skip_serializing_if = "is_false")]
     pub ignore_ok_to_test: bool,
-    /// Let prow trigger GitHub workflows.
+    /// Let prow drive the pull request's GitHub Actions workflow runs: a trusted
+    /// `/ok-to-test` approves the runs awaiting approval, and `/retest` or `/test all` re-runs
+    /// the failed jobs of completed runs that did not pass.
     #[serde(rename = "trigger_github_workflows", skip_serializing_if = "is_false")]
     pub trigger_github_workflows: bool,
     /// Invitation shown to non-members opening PRs.

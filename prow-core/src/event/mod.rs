@@ -24,7 +24,7 @@
 //! ```
 
 mod action;
-mod de;
+pub(crate) mod de;
 mod generic_comment;
 mod payloads;
 mod types;

@@ -293,6 +293,19 @@ impl GitHubClient for CommentRecorder {
     ) -> GitHubResult<u64> {
         unsupported("create_check_run")
     }
+    async fn list_workflow_runs(
+        &self,
+        _repo: &RepoName,
+        _filter: &WorkflowRunFilter,
+    ) -> GitHubResult<Vec<WorkflowRun>> {
+        unsupported("list_workflow_runs")
+    }
+    async fn rerun_failed_workflow_jobs(&self, _repo: &RepoName, _run_id: u64) -> GitHubResult<()> {
+        unsupported("rerun_failed_workflow_jobs")
+    }
+    async fn approve_workflow_run(&self, _repo: &RepoName, _run_id: u64) -> GitHubResult<()> {
+        unsupported("approve_workflow_run")
+    }
 }
 
 /// An in-memory job store, enough for these tests.

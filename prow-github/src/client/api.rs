@@ -19,7 +19,7 @@ use prow_core::event::{
 use prow_core::github::{
     BranchProtection, CheckRunRequest, CombinedStatus, GitHubClient, GitHubError, GitHubResult,
     ListedIssueEvent, MergeDetails, MergeMethod, Permission, PullRequestChange, RepoName,
-    RepositoryCommit, Status, TeamRole,
+    RepositoryCommit, Status, TeamRole, WorkflowRun, WorkflowRunFilter,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -1366,6 +1366,70 @@ impl GitHubClient for Client {
             .await?;
         Ok(created.id)
     }
+
+    async fn list_workflow_runs(
+        &self,
+        repo: &RepoName,
+        filter: &WorkflowRunFilter,
+    ) -> GitHubResult<Vec<WorkflowRun>> {
+        let conn = self.conn(&repo.org).await?;
+        let path = format!(
+            "{}/actions/runs{}",
+            repo_path(repo),
+            workflow_runs_query(filter)
+        );
+        self.list_field(&conn, &path, "workflow_runs").await
+    }
+
+    async fn rerun_failed_workflow_jobs(&self, repo: &RepoName, run_id: u64) -> GitHubResult<()> {
+        if self.dry(
+            "rerun_failed_workflow_jobs",
+            Some(repo),
+            &format!("re-run the failed jobs of workflow run {run_id}"),
+        ) {
+            return Ok(());
+        }
+        let conn = self.conn(&repo.org).await?;
+        let path = format!(
+            "{}/actions/runs/{run_id}/rerun-failed-jobs",
+            repo_path(repo)
+        );
+        self.call(&conn, Method::POST, &path, None).await
+    }
+
+    async fn approve_workflow_run(&self, repo: &RepoName, run_id: u64) -> GitHubResult<()> {
+        if self.dry(
+            "approve_workflow_run",
+            Some(repo),
+            &format!("approve workflow run {run_id}"),
+        ) {
+            return Ok(());
+        }
+        let conn = self.conn(&repo.org).await?;
+        let path = format!("{}/actions/runs/{run_id}/approve", repo_path(repo));
+        self.call(&conn, Method::POST, &path, None).await
+    }
+}
+
+/// The query string of a workflow-run listing (`?branch=...&event=...&head_sha=...&status=...`,
+/// the parameters in upstream's order, `event` joining the events with ` OR `), or nothing.
+fn workflow_runs_query(filter: &WorkflowRunFilter) -> String {
+    let events = filter.events.join(WorkflowRunFilter::EVENT_SEPARATOR);
+    let params = [
+        ("branch", filter.branch.as_deref()),
+        ("event", (!events.is_empty()).then_some(events.as_str())),
+        ("head_sha", filter.head_sha.as_deref()),
+        ("status", filter.status.as_deref()),
+    ];
+    let query: Vec<String> = params
+        .iter()
+        .filter_map(|(key, value)| value.map(|v| format!("{key}={}", query(v))))
+        .collect();
+    if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", query.join("&"))
+    }
 }
 
 #[cfg(test)]
@@ -1457,5 +1521,20 @@ mod tests {
             "docs/a%20b.md"
         );
         assert_eq!(query("is:pr label:lgtm"), "is%3Apr%20label%3Algtm");
+    }
+
+    #[test]
+    fn workflow_run_queries() {
+        assert_eq!(workflow_runs_query(&WorkflowRunFilter::default()), "");
+        let filter = WorkflowRunFilter {
+            head_sha: Some("abc123".into()),
+            branch: Some("fix/flake".into()),
+            events: vec!["pull_request".into(), "pull_request_target".into()],
+            status: Some("action_required".into()),
+        };
+        assert_eq!(
+            workflow_runs_query(&filter),
+            "?branch=fix%2Fflake&event=pull_request%20OR%20pull_request_target&head_sha=abc123&status=action_required"
+        );
     }
 }

@@ -239,6 +239,7 @@ impl Simulator {
                 review_comments: BTreeMap::new(),
                 statuses: HashMap::new(),
                 check_runs: Vec::new(),
+                workflow_runs: Vec::new(),
                 milestones: BTreeMap::new(),
                 required_contexts: BTreeMap::new(),
             },

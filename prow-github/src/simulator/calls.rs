@@ -168,6 +168,16 @@ pub enum Action {
         /// The check run asked for.
         run: CheckRunRequest,
     },
+    /// `rerun_failed_workflow_jobs`.
+    RerunFailedWorkflowJobs {
+        /// The workflow run.
+        run_id: u64,
+    },
+    /// `approve_workflow_run`.
+    ApproveWorkflowRun {
+        /// The workflow run.
+        run_id: u64,
+    },
     /// GraphQL `addProjectV2ItemById`: an issue or pull request put on a project.
     AddProjectV2ItemById {
         /// The project's node ID.
@@ -223,6 +233,8 @@ impl Action {
             Action::SetMilestone { .. } => "set_milestone",
             Action::ClearMilestone => "clear_milestone",
             Action::CreateCheckRun { .. } => "create_check_run",
+            Action::RerunFailedWorkflowJobs { .. } => "rerun_failed_workflow_jobs",
+            Action::ApproveWorkflowRun { .. } => "approve_workflow_run",
             Action::AddProjectV2ItemById { .. } => "add_project_v2_item_by_id",
             Action::UpdateProjectV2ItemFieldValue { .. } => "update_project_v2_item_field_value",
             Action::DeleteProjectV2Item { .. } => "delete_project_v2_item",

@@ -9,7 +9,7 @@ use prow_core::event::{
 use prow_core::github::{
     BranchProtection, CheckRunRequest, CombinedStatus, GitHubClient, GitHubResult,
     ListedIssueEvent, MergeDetails, Permission, PullRequestChange, RepoName, RepositoryCommit,
-    Status, TeamRole,
+    Status, TeamRole, WorkflowRun, WorkflowRunFilter,
 };
 
 use super::calls::{Action, Call};
@@ -715,6 +715,33 @@ impl GitHubClient for SimClient {
         })
         .await
     }
+
+    async fn list_workflow_runs(
+        &self,
+        repo: &RepoName,
+        filter: &WorkflowRunFilter,
+    ) -> GitHubResult<Vec<WorkflowRun>> {
+        self.read("list_workflow_runs", |st| {
+            st.list_workflow_runs(repo, filter)
+        })
+        .await
+    }
+
+    async fn rerun_failed_workflow_jobs(&self, repo: &RepoName, run_id: u64) -> GitHubResult<()> {
+        let action = Action::RerunFailedWorkflowJobs { run_id };
+        self.write(repo, None, action, none, |st, actor| {
+            st.rerun_failed_workflow_jobs(actor, repo, run_id)
+        })
+        .await
+    }
+
+    async fn approve_workflow_run(&self, repo: &RepoName, run_id: u64) -> GitHubResult<()> {
+        let action = Action::ApproveWorkflowRun { run_id };
+        self.write(repo, None, action, none, |st, actor| {
+            st.approve_workflow_run(actor, repo, run_id)
+        })
+        .await
+    }
 }
 
 /// Implements [`GitHubClient`] for [`Simulator`] by handing every call to its bot client.
@@ -782,4 +809,7 @@ delegate_to_bot! {
     fn get_branch_protection(&self, repo: &RepoName, branch: &str) -> GitHubResult<Option<BranchProtection>>;
     fn uses_app_auth(&self) -> bool;
     fn create_check_run(&self, repo: &RepoName, run: &CheckRunRequest) -> GitHubResult<u64>;
+    fn list_workflow_runs(&self, repo: &RepoName, filter: &WorkflowRunFilter) -> GitHubResult<Vec<WorkflowRun>>;
+    fn rerun_failed_workflow_jobs(&self, repo: &RepoName, run_id: u64) -> GitHubResult<()>;
+    fn approve_workflow_run(&self, repo: &RepoName, run_id: u64) -> GitHubResult<()>;
 }

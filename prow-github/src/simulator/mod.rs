@@ -6,7 +6,7 @@
 //! - **State**: accounts, organisations (members, owners, teams, projects), repositories (branches,
 //!   tags, commits with whole trees, collaborators, labels, milestones, required checks),
 //!   issues and pull requests sharing one number sequence per repository, comments, reviews,
-//!   diff comments, reactions, commit statuses and check runs.
+//!   diff comments, reactions, commit statuses, check runs and GitHub Actions workflow runs.
 //! - **Faces**: [`Simulator`] is the bot's [`GitHubClient`](prow_core::github::GitHubClient);
 //!   [`Simulator::client_as`] gives one for any login. Their calls pass the [`Faults`] knobs
 //!   and mutating ones land in the call log ([`Simulator::calls`]). [`SimulatorServer`]
@@ -46,6 +46,7 @@
 //! # });
 //! ```
 
+mod actions;
 mod admin;
 mod calls;
 mod client;

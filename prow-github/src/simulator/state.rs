@@ -10,7 +10,7 @@ use prow_core::event::{
     CheckRun, Issue, IssueComment, IssuePullRequestLinks, Label, Milestone, Organization,
     PullRequest, PullRequestBranch, Repo, Review, ReviewComment, ReviewState, Team, User,
 };
-use prow_core::github::{GitHubError, Permission, RepoName};
+use prow_core::github::{GitHubError, Permission, RepoName, WorkflowRun};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::SimResult;
@@ -277,6 +277,8 @@ pub(crate) struct RepoRec {
     /// SHA → every status set on it, oldest first.
     pub statuses: HashMap<String, Vec<StatusRec>>,
     pub check_runs: Vec<CheckRun>,
+    /// GitHub Actions workflow runs, oldest first.
+    pub workflow_runs: Vec<WorkflowRun>,
     pub milestones: BTreeMap<u64, MilestoneRec>,
     /// Branch → contexts that must be `success` before a merge.
     pub required_contexts: BTreeMap<String, Vec<String>>,

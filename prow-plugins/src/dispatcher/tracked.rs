@@ -11,12 +11,13 @@ use prow_core::event::{
 use prow_core::github::{
     BranchProtection, CheckRunRequest, CombinedStatus, GitHubClient, GitHubResult,
     ListedIssueEvent, MergeDetails, Permission, PullRequestChange, RepoName, RepositoryCommit,
-    Status, TeamRole,
+    Status, TeamRole, WorkflowRun, WorkflowRunFilter,
 };
 
 /// A [`GitHubClient`] that delegates every call and counts the mutating ones (comments,
-/// labels, assignments, review requests, merges, statuses, refs, milestones, issues, and
-/// GraphQL documents that are mutations), successful or not.
+/// labels, assignments, review requests, merges, statuses, refs, milestones, issues, check
+/// runs, workflow-run approvals and re-runs, and GraphQL documents that are mutations),
+/// successful or not.
 ///
 /// Upstream marks a plugin's client as used on any call, reads included; prow-rs counts only
 /// calls that change something, so `took_action="true"` means the plugin acted.
@@ -371,6 +372,24 @@ impl GitHubClient for TrackedClient {
 
     async fn create_check_run(&self, repo: &RepoName, run: &CheckRunRequest) -> GitHubResult<u64> {
         self.mutating().create_check_run(repo, run).await
+    }
+
+    async fn list_workflow_runs(
+        &self,
+        repo: &RepoName,
+        filter: &WorkflowRunFilter,
+    ) -> GitHubResult<Vec<WorkflowRun>> {
+        self.reading().list_workflow_runs(repo, filter).await
+    }
+
+    async fn rerun_failed_workflow_jobs(&self, repo: &RepoName, run_id: u64) -> GitHubResult<()> {
+        self.mutating()
+            .rerun_failed_workflow_jobs(repo, run_id)
+            .await
+    }
+
+    async fn approve_workflow_run(&self, repo: &RepoName, run_id: u64) -> GitHubResult<()> {
+        self.mutating().approve_workflow_run(repo, run_id).await
     }
 }
 

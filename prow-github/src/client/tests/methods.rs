@@ -2,7 +2,10 @@
 //! client reads specially (merge refusals, review requests refused whole, collaborator checks,
 //! contents, ref prefixes).
 
-use prow_core::github::{GitHubClient, GitHubError, MergeDetails, MergeMethod, RepoName, Status};
+use prow_core::github::{
+    GitHubClient, GitHubError, MergeDetails, MergeMethod, RepoName, Status, WorkflowRun,
+    WorkflowRunFilter,
+};
 use serde_json::json;
 
 use super::{Answer, Fake, client_of, fake_options};
@@ -286,4 +289,77 @@ async fn write_routes_and_bodies() {
         ),
     ];
     assert_eq!(got, want);
+}
+
+#[tokio::test]
+async fn workflow_runs_are_listed_rerun_and_approved_as_upstream_asks() {
+    let fake = Fake::default();
+    fake.push([
+        Answer::json(
+            200,
+            json!({"total_count": 1, "workflow_runs": [{
+                "id": 30433642, "name": "Build", "head_branch": "feature",
+                "head_sha": "abc123", "event": "pull_request_target",
+                "status": "action_required", "conclusion": null, "run_attempt": 1
+            }]}),
+        ),
+        Answer::json(201, json!({})),
+        Answer::json(201, json!({})),
+        Answer::json(404, json!({"message": "Not Found"})),
+        Answer::json(
+            403,
+            json!({"message": "Resource not accessible by integration"}),
+        ),
+    ]);
+    let client = client_of(&fake, fake_options()).await;
+    let filter = WorkflowRunFilter {
+        head_sha: Some("abc123".into()),
+        branch: Some("feature".into()),
+        events: vec!["pull_request".into(), "pull_request_target".into()],
+        status: Some("action_required".into()),
+    };
+    let runs = client.list_workflow_runs(&repo(), &filter).await.unwrap();
+    assert_eq!(
+        runs,
+        [WorkflowRun {
+            id: 30433642,
+            name: "Build".into(),
+            status: "action_required".into(),
+            conclusion: None,
+            head_sha: "abc123".into(),
+            head_branch: "feature".into(),
+            event: "pull_request_target".into(),
+        }]
+    );
+    client
+        .rerun_failed_workflow_jobs(&repo(), 30433642)
+        .await
+        .unwrap();
+    client
+        .approve_workflow_run(&repo(), 30433642)
+        .await
+        .unwrap();
+    let err = client
+        .approve_workflow_run(&repo(), 30433642)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, GitHubError::NotFound(_)), "{err:?}");
+    let err = client
+        .rerun_failed_workflow_jobs(&repo(), 1)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, GitHubError::Forbidden(_)), "{err:?}");
+    let base = "/api/v3/repos/kubernetes/test-infra/actions/runs";
+    assert_eq!(
+        fake.lines(),
+        [
+            format!(
+                "GET {base}?branch=feature&event=pull_request%20OR%20pull_request_target&head_sha=abc123&status=action_required&per_page=100"
+            ),
+            format!("POST {base}/30433642/rerun-failed-jobs"),
+            format!("POST {base}/30433642/approve"),
+            format!("POST {base}/30433642/approve"),
+            format!("POST {base}/1/rerun-failed-jobs"),
+        ]
+    );
 }

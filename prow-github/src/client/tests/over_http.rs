@@ -10,7 +10,7 @@ use chrono::{TimeZone, Utc};
 use prow_core::event::ReviewState;
 use prow_core::github::{
     CheckRunRequest, GitHubClient, GitHubError, GitHubResult, MergeDetails, MergeMethod,
-    Permission, RepoName, Status, TeamRole,
+    Permission, RepoName, Status, TeamRole, WorkflowRun, WorkflowRunFilter,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -748,6 +748,79 @@ async fn commits_branch_protection_and_check_runs_match_the_simulator() {
 }
 
 #[tokio::test]
+async fn workflow_runs_match_the_simulator() {
+    let pair = Pair::new().await;
+    let r = repo();
+    let pr = pair.both(|sim| open_pr(sim, "dave", "flaky", "a.txt"));
+    let head = pair.mem.pull_request(&r, pr).unwrap().head.sha;
+    let runs = [
+        ("pull_request", "flaky", "action_required", None),
+        ("pull_request_target", "flaky", "completed", Some("failure")),
+        ("pull_request", "flaky", "completed", Some("success")),
+        ("push", "master", "completed", Some("cancelled")),
+    ];
+    for (id, (event, branch, status, conclusion)) in (1..).zip(runs) {
+        let run = WorkflowRun {
+            id,
+            name: format!("workflow {id}"),
+            status: status.into(),
+            conclusion: conclusion.map(Into::into),
+            head_sha: head.clone(),
+            head_branch: branch.into(),
+            event: event.into(),
+        };
+        pair.both(|sim| sim.add_workflow_run(&r, run.clone()).unwrap());
+    }
+    let pending = WorkflowRunFilter {
+        head_sha: Some(head.clone()),
+        branch: Some("flaky".into()),
+        events: vec!["pull_request".into(), "pull_request_target".into()],
+        status: Some("action_required".into()),
+    };
+    let for_pr = WorkflowRunFilter {
+        status: None,
+        events: vec![
+            "pull_request".into(),
+            "pull_request_target".into(),
+            "workflow_call".into(),
+        ],
+        ..pending.clone()
+    };
+    let listed = same!(pair, |c| c.list_workflow_runs(&r, &pending));
+    assert!(listed.contains(r#""id":1,"#), "{listed}");
+    assert!(!listed.contains(r#""id":2,"#), "{listed}");
+    let listed = same!(pair, |c| c.list_workflow_runs(&r, &for_pr));
+    // Newest first; the push of master is left out.
+    let at = |name: &str| listed.find(name);
+    assert!(at("workflow 3") < at("workflow 2"), "{listed}");
+    assert!(at("workflow 2") < at("workflow 1"), "{listed}");
+    assert_eq!(at("workflow 4"), None, "{listed}");
+    same!(pair, |c| c
+        .list_workflow_runs(&r, &WorkflowRunFilter::default()));
+    same!(pair, |c| c.list_workflow_runs(
+        &RepoName::new("kubernetes", "nope"),
+        &pending
+    ));
+    same!(pair, |c| c.approve_workflow_run(&r, 1));
+    assert_eq!(same!(pair, |c| c.approve_workflow_run(&r, 1)), "404");
+    assert_eq!(same!(pair, |c| c.approve_workflow_run(&r, 2)), "404");
+    same!(pair, |c| c.rerun_failed_workflow_jobs(&r, 2));
+    assert_eq!(same!(pair, |c| c.rerun_failed_workflow_jobs(&r, 2)), "403");
+    assert_eq!(same!(pair, |c| c.rerun_failed_workflow_jobs(&r, 99)), "404");
+    assert_eq!(
+        same_as!(pair, "dave", |c| c.rerun_failed_workflow_jobs(&r, 4)),
+        "403"
+    );
+    same!(pair, |c| c
+        .list_workflow_runs(&r, &WorkflowRunFilter::default()));
+    assert_eq!(
+        pair.served.workflow_run(&r, 2).unwrap(),
+        pair.mem.workflow_run(&r, 2).unwrap()
+    );
+    pair.same_calls("workflow runs");
+}
+
+#[tokio::test]
 async fn people_teams_and_search_match_the_simulator() {
     let pair = Pair::new().await;
     let r = repo();
@@ -1187,6 +1260,8 @@ async fn dry_run_writes_nothing() {
     client.delete_ref(&r, "heads/master").await.unwrap();
     client.set_milestone(&r, pr, 1).await.unwrap();
     client.clear_milestone(&r, pr).await.unwrap();
+    client.rerun_failed_workflow_jobs(&r, 1).await.unwrap();
+    client.approve_workflow_run(&r, 1).await.unwrap();
     assert!(sim.calls().is_empty(), "{:?}", sim.calls());
     assert_eq!(
         sim.request_count() - before,

@@ -40,6 +40,9 @@
 //! | `GET /repos/{o}/{r}/commits/{ref}` | `get_single_commit` |
 //! | `POST /repos/{o}/{r}/check-runs` | `create_check_run` |
 //! | `GET /repos/{o}/{r}/branches/{b}/protection` | `get_branch_protection` (404 `Branch not protected` without) |
+//! | `GET /repos/{o}/{r}/actions/runs?head_sha=&branch=&event=&status=` | `list_workflow_runs` (paged, `total_count`; `event` may join events with ` OR `) |
+//! | `POST /repos/{o}/{r}/actions/runs/{id}/rerun-failed-jobs` | `rerun_failed_workflow_jobs` |
+//! | `POST /repos/{o}/{r}/actions/runs/{id}/approve` | `approve_workflow_run` |
 //! | `GET /repos/{o}/{r}/git/ref/{ref}`, `GET /repos/{o}/{r}/git/refs/{ref}` | `get_ref` |
 //! | `DELETE /repos/{o}/{r}/git/refs/{ref}` | `delete_ref` |
 //! | `GET /repos/{o}/{r}/contents/{path}?ref=` | `get_file` (a directory lists its entries) |

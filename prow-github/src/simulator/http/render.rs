@@ -8,7 +8,7 @@ use prow_core::event::{
 };
 use prow_core::github::{
     BranchProtection, ListedIssueEvent, Permission, PullRequestChange, RepoName, RepositoryCommit,
-    Status,
+    Status, WorkflowRun,
 };
 use serde_json::{Value, json};
 
@@ -709,6 +709,26 @@ pub(crate) fn check_run(st: &State, repo: &RepoName, run: &CheckRun) -> Value {
         );
     }
     extend(&mut value, [("url", json!(api))]);
+    value
+}
+
+/// A GitHub Actions workflow run as GitHub shows it, with its API and web links.
+pub(crate) fn workflow_run(st: &State, repo: &RepoName, run: &WorkflowRun) -> Value {
+    let mut value = to_json(run);
+    extend(
+        &mut value,
+        [
+            ("node_id", json!(node_id("WFR", run.id))),
+            (
+                "url",
+                json!(format!("{}/actions/runs/{}", repo_api(st, repo), run.id)),
+            ),
+            (
+                "html_url",
+                json!(format!("{}/{repo}/actions/runs/{}", st.web_url, run.id)),
+            ),
+        ],
+    );
     value
 }
 

@@ -14,7 +14,7 @@ use axum::response::Response;
 use axum::routing::{get, post, put};
 use prow_core::github::{
     CheckRunRequest, GitHubClient, GitHubError, MergeDetails, MergeMethod, RepoName, Status,
-    TeamRole,
+    TeamRole, WorkflowRunFilter,
 };
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value, json};
@@ -89,6 +89,12 @@ pub(crate) fn router(face: Arc<Face>) -> Router {
         .route(&r("/commits/{*rest}"), get(commit_reads))
         .route(&r("/check-runs"), post(create_check_run))
         .route(&r("/branches/{branch}/protection"), get(branch_protection))
+        .route(&r("/actions/runs"), get(workflow_runs))
+        .route(
+            &r("/actions/runs/{id}/rerun-failed-jobs"),
+            post(rerun_failed_workflow_jobs),
+        )
+        .route(&r("/actions/runs/{id}/approve"), post(approve_workflow_run))
         .route(&r("/git/ref/{*reference}"), get(get_ref))
         .route(
             &r("/git/refs/{*reference}"),
@@ -1086,6 +1092,72 @@ async fn create_check_run(ctx: Ctx, Path((o, r)): Path<(String, String)>, body: 
             }
         }
         Err(err) => ctx.error(&err, "CheckRun"),
+    }
+}
+
+/// `GET .../actions/runs?head_sha=&branch=&event=&status=`: `event` may name several events
+/// joined with ` OR `.
+async fn workflow_runs(ctx: Ctx, Path((o, r)): Path<(String, String)>) -> Response {
+    let repo = RepoName::new(o, r);
+    let filter = WorkflowRunFilter {
+        head_sha: ctx.param("head_sha"),
+        branch: ctx.param("branch"),
+        events: ctx
+            .param("event")
+            .map(|events| {
+                events
+                    .split(WorkflowRunFilter::EVENT_SEPARATOR)
+                    .map(|e| e.trim().to_owned())
+                    .filter(|e| !e.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        status: ctx.param("status"),
+    };
+    match ctx.client.list_workflow_runs(&repo, &filter).await {
+        Ok(runs) => {
+            let items = {
+                let st = ctx.sim().lock();
+                runs.iter()
+                    .map(|run| render::workflow_run(&st, &repo, run))
+                    .collect()
+            };
+            ctx.page_with(
+                items,
+                |runs, total| json!({ "total_count": total, "workflow_runs": runs }),
+            )
+        }
+        Err(err) => ctx.error(&err, "WorkflowRun"),
+    }
+}
+
+/// `POST .../actions/runs/{id}/rerun-failed-jobs`: 201.
+async fn rerun_failed_workflow_jobs(
+    ctx: Ctx,
+    Path((o, r, id)): Path<(String, String, String)>,
+) -> Response {
+    let Some(id) = number(&id) else {
+        return not_found();
+    };
+    let repo = RepoName::new(o, r);
+    match ctx.client.rerun_failed_workflow_jobs(&repo, id).await {
+        Ok(()) => json_reply(StatusCode::CREATED, &json!({})),
+        Err(err) => ctx.error(&err, "WorkflowRun"),
+    }
+}
+
+/// `POST .../actions/runs/{id}/approve`: 201, or 404 for a run awaiting no approval.
+async fn approve_workflow_run(
+    ctx: Ctx,
+    Path((o, r, id)): Path<(String, String, String)>,
+) -> Response {
+    let Some(id) = number(&id) else {
+        return not_found();
+    };
+    let repo = RepoName::new(o, r);
+    match ctx.client.approve_workflow_run(&repo, id).await {
+        Ok(()) => json_reply(StatusCode::CREATED, &json!({})),
+        Err(err) => ctx.error(&err, "WorkflowRun"),
     }
 }
 

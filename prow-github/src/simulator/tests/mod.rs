@@ -1,6 +1,7 @@
 //! Tests of the simulator: every client method with its GitHub errors, merges, statuses,
 //! search, the call log, webhooks, fault knobs and seeds.
 
+mod actions;
 mod calls;
 mod client;
 mod faults;

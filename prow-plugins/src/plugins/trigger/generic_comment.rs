@@ -139,6 +139,7 @@ pub(super) async fn handle(
     let base_sha = github
         .get_ref(&repo, &format!("heads/{}", pr.base.r#ref))
         .await?;
+    super::workflows::approve_on_ok_to_test(github, trigger, ok_to_test, &repo, &pr).await;
     let mut changes = PullRequestChanges::new(github, &repo, pr.number);
     let to_test =
         select_for_comment(github, honor, &text, &pr, &repo, presubmits, &mut changes).await?;
@@ -157,6 +158,7 @@ pub(super) async fn handle(
     if RETEST.is_in(&text) || RETEST_REQUIRED.is_in(&text) {
         extra_labels.insert(RETEST_LABEL.to_owned(), "true".to_owned());
     }
+    super::workflows::rerun_on_retest(github, trigger, &text, &repo, &pr).await;
     if ANY_TEST.is_in(&text) {
         // A `/test` or `/retest` that runs makes earlier help replies stale.
         prune_help_comments(github, &bot, &repo, gc.number).await;

@@ -22,13 +22,16 @@
 //!   join_org_url: https://github.com/kubernetes/community/blob/master/community-membership.md
 //!   only_org_members: true       # collaborators who are not org members are not trusted
 //!   ignore_ok_to_test: true      # /ok-to-test does nothing; only trusted users test
+//!   trigger_github_workflows: true # /ok-to-test, /retest and /test all act on GitHub Actions
 //!   org_invite:                  # the invitation in the welcome comment
 //!     prominent: {disabled: false, merged_pr_threshold: 3, message: "..."}
 //! ```
 //!
 //! Jobs come from the static job config (`.prow.yaml` in-repository jobs are not read).
-//! `trigger_github_workflows` (approving and re-running GitHub Actions workflow runs) is
-//! accepted in the config but not acted on: the GitHub client has no Actions API.
+//! With `trigger_github_workflows`, trigger also drives the pull request's GitHub Actions
+//! workflow runs: a trusted `/ok-to-test` approves the head's runs awaiting approval, and
+//! `/retest` or `/test all` re-runs the failed jobs of its completed runs that did not pass
+//! (GitHub Actions errors are logged and never keep jobs from starting).
 //! Like upstream since `elide_skipped_contexts` was removed, trigger posts no "Skipped"
 //! status for jobs it does not run.
 
@@ -54,6 +57,7 @@ pub use crate::plugins::BotUser;
 mod generic_comment;
 mod pull_request;
 mod push;
+mod workflows;
 
 pub use generic_comment::{
     RETEST_WITH_TARGET_NOTE, TARGET_NOT_FOUND_NOTE, TEST_WITHOUT_TARGET_NOTE,
@@ -62,6 +66,7 @@ pub use generic_comment::{
 };
 pub use pull_request::{ABORTED_DESCRIPTION, abort_all_jobs};
 pub use push::push_changed_files;
+pub use workflows::{PASSED_WORKFLOW_RUN_CONCLUSIONS, needs_rerun};
 
 /// The plugin's name in `plugins.yaml`.
 pub const PLUGIN_NAME: &str = "trigger";

@@ -6,14 +6,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use async_trait::async_trait;
-use prow_core::github::Status;
+use prow_core::github::{Status, WorkflowRun};
 use prow_core::prowjob::labels::{
     ORG_LABEL, PROW_JOB_TYPE_LABEL, PULL_LABEL, REPO_LABEL, RETEST_LABEL,
 };
 use prow_core::prowjob::pjutil::EVENT_GUID_LABEL;
 use prow_core::prowjob::{ObjectMeta, ProwJobSpec, ProwJobState, ProwJobStatus, ProwJobType};
 use prow_core::traits::{JobSelector, JobWatch};
-use prow_github::simulator::{Files, NewPullRequest};
+use prow_github::simulator::{Action, Faults, Files, NewPullRequest};
 
 use super::*;
 use crate::reply::ABOUT_THIS_BOT_WITHOUT_COMMANDS;
@@ -2470,5 +2470,499 @@ fn commands_read_comments_as_upstream_patterns_do() {
                 case.name
             );
         }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// GitHub Actions workflow runs (`trigger_github_workflows`)
+// ---------------------------------------------------------------------------
+
+/// The presubmit of upstream's workflow-run table.
+const WORKFLOW_TEST_JOB: &str = "name: test-job, always_run: true, context: pull-test-job, trigger: '(?m)^/test (?:.*? )?test-job(?: .*?)?$', rerun_command: /test test-job";
+
+/// A workflow run to seed: its ID, event, status and conclusion, on the pull request's head
+/// unless `elsewhere` puts it on another commit (`"sha"`) or branch (`"branch"`).
+#[derive(Clone, Copy)]
+struct SeedRun {
+    id: u64,
+    event: &'static str,
+    status: &'static str,
+    conclusion: Option<&'static str>,
+    elsewhere: &'static str,
+}
+
+const fn seed_run(
+    id: u64,
+    event: &'static str,
+    status: &'static str,
+    conclusion: Option<&'static str>,
+) -> SeedRun {
+    SeedRun {
+        id,
+        event,
+        status,
+        conclusion,
+        elsewhere: "",
+    }
+}
+
+const fn pending_run(id: u64) -> SeedRun {
+    seed_run(id, "pull_request", "action_required", None)
+}
+
+/// A pull request by the untrusted `author` with `labels`, `runs` on its head, `test-job`
+/// configured, and a `triggers` entry with the two switches; calls and webhooks forgotten.
+fn workflow_world(
+    trigger_github_workflows: bool,
+    ignore_ok_to_test: bool,
+    labels: &[&str],
+    runs: &[SeedRun],
+) -> (Harness, u64) {
+    let mut h = Harness::new();
+    h.set_config_yaml(
+        "prowjob_namespace: prowjobs\n",
+        Some(&jobs_yaml(&[WORKFLOW_TEST_JOB], &[])),
+    );
+    h.set_plugins_yaml(&format!(
+        "triggers:\n- repos: [org/repo]\n  trigger_github_workflows: {trigger_github_workflows}\n  ignore_ok_to_test: {ignore_ok_to_test}\n"
+    ));
+    let pr = h.open_pr("author", "change", Files::new().put("CHANGED", "x"));
+    let head = h.sim.pull_request(&h.repo, pr).unwrap().head;
+    for run in runs {
+        let seeded = WorkflowRun {
+            id: run.id,
+            name: format!("workflow-{}", run.id),
+            status: run.status.to_owned(),
+            conclusion: run.conclusion.map(str::to_owned),
+            head_sha: if run.elsewhere == "sha" {
+                "0123456789012345678901234567890123456789".to_owned()
+            } else {
+                head.sha.clone()
+            },
+            head_branch: if run.elsewhere == "branch" {
+                "other-branch".to_owned()
+            } else {
+                head.r#ref.clone()
+            },
+            event: run.event.to_owned(),
+        };
+        h.sim.add_workflow_run(&h.repo, seeded).unwrap();
+    }
+    for label in labels {
+        h.sim.add_label_as("admin", &h.repo, pr, label).unwrap();
+    }
+    h.forget();
+    (h, pr)
+}
+
+/// The runs the bot approved and those whose failed jobs it re-ran (successfully or not),
+/// each sorted; the other calls apart.
+fn workflow_calls(calls: &[prow_github::simulator::Call]) -> (Vec<u64>, Vec<u64>) {
+    let mut approved = Vec::new();
+    let mut rerun = Vec::new();
+    for call in calls {
+        match call.action {
+            Action::ApproveWorkflowRun { run_id } => approved.push(run_id),
+            Action::RerunFailedWorkflowJobs { run_id } => rerun.push(run_id),
+            _ => {}
+        }
+    }
+    approved.sort_unstable();
+    rerun.sort_unstable();
+    (approved, rerun)
+}
+
+/// The calls that are not about workflow runs, as `(method, argument)`.
+fn other_calls(calls: &[prow_github::simulator::Call]) -> Vec<(String, String)> {
+    calls
+        .iter()
+        .filter(|call| {
+            !matches!(
+                call.action,
+                Action::ApproveWorkflowRun { .. } | Action::RerunFailedWorkflowJobs { .. }
+            )
+        })
+        .map(|call| {
+            (
+                call.method().to_owned(),
+                crate::testing::action_argument(&call.action),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn approve_github_actions_workflow_runs() {
+    struct Case {
+        name: &'static str,
+        body: &'static str,
+        commenter: &'static str,
+        labels: &'static [&'static str],
+        trigger_github_workflows: bool,
+        ignore_ok_to_test: bool,
+        runs: &'static [SeedRun],
+        approved: &'static [u64],
+    }
+    const BASE: Case = Case {
+        name: "",
+        body: "/ok-to-test",
+        commenter: "alice",
+        labels: &[],
+        trigger_github_workflows: true,
+        ignore_ok_to_test: false,
+        runs: &[pending_run(1)],
+        approved: &[],
+    };
+    const TWO_PENDING: &[SeedRun] = &[pending_run(1), pending_run(2)];
+    const MIXED: &[SeedRun] = &[
+        pending_run(1),
+        seed_run(
+            2,
+            "pull_request_target",
+            "completed",
+            Some("action_required"),
+        ),
+        seed_run(3, "workflow_call", "action_required", None),
+        seed_run(4, "push", "action_required", None),
+        SeedRun {
+            elsewhere: "sha",
+            ..pending_run(5)
+        },
+        SeedRun {
+            elsewhere: "branch",
+            ..pending_run(6)
+        },
+        seed_run(7, "pull_request", "completed", Some("failure")),
+    ];
+    let cases = [
+        Case {
+            name: "/ok-to-test with TriggerGitHubWorkflows enabled - should approve",
+            approved: &[1],
+            ..BASE
+        },
+        Case {
+            name: "/ok-to-test with TriggerGitHubWorkflows disabled - should not approve",
+            trigger_github_workflows: false,
+            ..BASE
+        },
+        Case {
+            name: "/test all should not approve workflows",
+            body: "/test all",
+            ..BASE
+        },
+        Case {
+            name: "/retest should not approve workflows",
+            body: "/retest",
+            ..BASE
+        },
+        Case {
+            name: "IgnoreOkToTest=true with TriggerGitHubWorkflows=true - should not approve",
+            ignore_ok_to_test: true,
+            ..BASE
+        },
+        Case {
+            name: "/ok-to-test with multiple pending runs",
+            runs: TWO_PENDING,
+            approved: &[1, 2],
+            ..BASE
+        },
+        Case {
+            name: "/ok-to-test with no pending runs",
+            runs: &[],
+            ..BASE
+        },
+        Case {
+            name: "only the head's pull_request and pull_request_target runs awaiting approval are approved",
+            runs: MIXED,
+            approved: &[1, 2],
+            ..BASE
+        },
+        Case {
+            name: "/ok-to-test cancel approves nothing",
+            body: "/ok-to-test cancel",
+            ..BASE
+        },
+        Case {
+            name: "/ok-to-test from an untrusted user on an untrusted PR approves nothing",
+            commenter: "random",
+            ..BASE
+        },
+        Case {
+            name: "/ok-to-test from an untrusted user on a trusted PR approves, as upstream",
+            commenter: "random",
+            labels: &[labels::OK_TO_TEST],
+            approved: &[1],
+            ..BASE
+        },
+    ];
+    for case in cases {
+        let name = case.name;
+        let (mut h, pr) = workflow_world(
+            case.trigger_github_workflows,
+            case.ignore_ok_to_test,
+            case.labels,
+            case.runs,
+        );
+        h.sim
+            .comment_as(case.commenter, &h.repo, pr, case.body)
+            .unwrap();
+        h.deliver_ok(&Trigger).await;
+        let (approved, rerun) = workflow_calls(&h.bot_calls());
+        assert_eq!(approved, case.approved, "{name}");
+        assert!(rerun.is_empty(), "{name}: {rerun:?}");
+        for run in case.runs {
+            let now = h.sim.workflow_run(&h.repo, run.id).unwrap();
+            let want = if case.approved.contains(&run.id) {
+                "queued"
+            } else {
+                run.status
+            };
+            assert_eq!(now.status, want, "{name}: run {}", run.id);
+        }
+    }
+}
+
+/// The runs of the re-run table: which the head's failed runs are, by upstream's rules.
+const RERUN_RUNS: &[SeedRun] = &[
+    seed_run(1, "pull_request", "completed", Some("failure")),
+    seed_run(2, "pull_request_target", "completed", Some("cancelled")),
+    seed_run(3, "workflow_call", "completed", Some("timed_out")),
+    seed_run(4, "pull_request", "completed", Some("success")),
+    seed_run(5, "pull_request", "completed", Some("skipped")),
+    // Upstream counts only `success` and `skipped` as passed.
+    seed_run(6, "pull_request", "completed", Some("neutral")),
+    seed_run(7, "pull_request", "in_progress", None),
+    SeedRun {
+        elsewhere: "sha",
+        ..seed_run(8, "pull_request", "completed", Some("failure"))
+    },
+    SeedRun {
+        elsewhere: "branch",
+        ..seed_run(9, "pull_request", "completed", Some("failure"))
+    },
+    seed_run(10, "push", "completed", Some("failure")),
+    pending_run(11),
+];
+
+/// The runs `/retest` and `/test all` re-run among [`RERUN_RUNS`].
+const FAILED_RUNS: &[u64] = &[1, 2, 3, 6];
+
+#[tokio::test]
+async fn retest_and_test_all_rerun_failed_github_actions_workflow_runs() {
+    struct Case {
+        name: &'static str,
+        body: &'static str,
+        commenter: &'static str,
+        trigger_github_workflows: bool,
+        rerun: &'static [u64],
+        approved: &'static [u64],
+        starts_job: bool,
+    }
+    const BASE: Case = Case {
+        name: "",
+        body: "/retest",
+        commenter: "alice",
+        trigger_github_workflows: true,
+        rerun: FAILED_RUNS,
+        approved: &[],
+        starts_job: true,
+    };
+    let cases = [
+        Case {
+            name: "/retest re-runs the head's completed runs that did not pass",
+            ..BASE
+        },
+        Case {
+            name: "/test all re-runs the head's completed runs that did not pass",
+            body: "/test all",
+            ..BASE
+        },
+        Case {
+            name: "/retest and /test all together re-run each run once",
+            body: "/retest\n/test all",
+            ..BASE
+        },
+        Case {
+            name: "/test of one job re-runs nothing",
+            body: "/test test-job",
+            rerun: &[],
+            ..BASE
+        },
+        Case {
+            name: "/retest-required re-runs nothing",
+            body: "/retest-required",
+            rerun: &[],
+            ..BASE
+        },
+        Case {
+            name: "/ok-to-test approves and re-runs nothing",
+            body: "/ok-to-test",
+            rerun: &[],
+            approved: &[11],
+            ..BASE
+        },
+        Case {
+            name: "/retest without trigger_github_workflows re-runs nothing",
+            trigger_github_workflows: false,
+            rerun: &[],
+            ..BASE
+        },
+        Case {
+            name: "/retest from an untrusted user on an untrusted PR re-runs nothing",
+            commenter: "random",
+            rerun: &[],
+            starts_job: false,
+            ..BASE
+        },
+    ];
+    for case in cases {
+        let name = case.name;
+        let (mut h, pr) = workflow_world(case.trigger_github_workflows, false, &[], RERUN_RUNS);
+        h.sim
+            .comment_as(case.commenter, &h.repo, pr, case.body)
+            .unwrap();
+        h.deliver_ok(&Trigger).await;
+        let (approved, rerun) = workflow_calls(&h.bot_calls());
+        assert_eq!(rerun, case.rerun, "{name}");
+        assert_eq!(approved, case.approved, "{name}");
+        for run in RERUN_RUNS {
+            let now = h.sim.workflow_run(&h.repo, run.id).unwrap();
+            if case.rerun.contains(&run.id) {
+                assert_eq!(
+                    (now.status.as_str(), now.conclusion),
+                    ("queued", None),
+                    "{name}"
+                );
+            } else if !case.approved.contains(&run.id) {
+                assert_eq!(now.status, run.status, "{name}: run {}", run.id);
+            }
+        }
+        let started: Vec<String> = stored_jobs(&h)
+            .await
+            .into_iter()
+            .map(|pj| pj.spec.job)
+            .collect();
+        let want: &[&str] = if case.starts_job { &["test-job"] } else { &[] };
+        assert_eq!(started, want, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn github_actions_errors_never_keep_jobs_from_starting() {
+    struct Case {
+        name: &'static str,
+        body: &'static str,
+        labels: &'static [&'static str],
+        fail_listing: bool,
+        bot_can_write: bool,
+        approved: &'static [u64],
+        rerun: &'static [u64],
+    }
+    let cases = [
+        Case {
+            name: "listing fails on /retest",
+            body: "/retest",
+            labels: &[],
+            fail_listing: true,
+            bot_can_write: true,
+            approved: &[],
+            rerun: &[],
+        },
+        Case {
+            name: "listing fails on /ok-to-test",
+            body: "/ok-to-test",
+            labels: &[labels::OK_TO_TEST],
+            fail_listing: true,
+            bot_can_write: true,
+            approved: &[],
+            rerun: &[],
+        },
+        Case {
+            name: "every re-run is refused, and each is tried",
+            body: "/retest",
+            labels: &[],
+            fail_listing: false,
+            bot_can_write: false,
+            approved: &[],
+            rerun: FAILED_RUNS,
+        },
+        Case {
+            name: "every approval is refused, and each is tried",
+            body: "/ok-to-test",
+            labels: &[labels::OK_TO_TEST],
+            fail_listing: false,
+            bot_can_write: false,
+            approved: &[11, 12],
+            rerun: &[],
+        },
+    ];
+    for case in cases {
+        let name = case.name;
+        let mut runs = RERUN_RUNS.to_vec();
+        runs.push(seed_run(12, "pull_request_target", "action_required", None));
+        let (mut h, pr) = workflow_world(true, false, case.labels, &runs);
+        if case.fail_listing {
+            h.sim.set_faults(Faults {
+                fail_every: 1,
+                methods: vec!["list_workflow_runs".into()],
+                ..Faults::default()
+            });
+        }
+        if !case.bot_can_write {
+            h.sim
+                .set_bot_permission(prow_core::github::Permission::Read);
+        }
+        h.sim.comment_as("alice", &h.repo, pr, case.body).unwrap();
+        for result in h.deliver(&Trigger).await {
+            assert!(result.is_ok(), "{name}: {result:?}");
+        }
+        let calls = h.bot_calls();
+        let (approved, rerun) = workflow_calls(&calls);
+        assert_eq!(approved, case.approved, "{name}");
+        assert_eq!(rerun, case.rerun, "{name}");
+        assert!(
+            calls
+                .iter()
+                .filter(|c| c.method().contains("workflow"))
+                .all(|c| c.error.is_some()),
+            "{name}: {calls:?}"
+        );
+        assert!(other_calls(&calls).is_empty(), "{name}: {calls:?}");
+        for run in &runs {
+            let now = h.sim.workflow_run(&h.repo, run.id).unwrap();
+            assert_eq!(now.status, run.status, "{name}: run {}", run.id);
+        }
+        let started: Vec<String> = stored_jobs(&h)
+            .await
+            .into_iter()
+            .map(|pj| pj.spec.job)
+            .collect();
+        assert_eq!(started, ["test-job"], "{name}");
+    }
+}
+
+#[test]
+fn only_success_and_skipped_runs_passed() {
+    let run = |status: &str, conclusion: Option<&str>| WorkflowRun {
+        status: status.into(),
+        conclusion: conclusion.map(Into::into),
+        ..WorkflowRun::default()
+    };
+    for (status, conclusion, rerun) in [
+        ("completed", Some("success"), false),
+        ("completed", Some("skipped"), false),
+        ("completed", Some("failure"), true),
+        ("completed", Some("cancelled"), true),
+        ("completed", Some("neutral"), true),
+        ("completed", Some("timed_out"), true),
+        ("completed", None, true),
+        ("in_progress", None, false),
+        ("action_required", None, false),
+    ] {
+        assert_eq!(
+            needs_rerun(&run(status, conclusion)),
+            rerun,
+            "{status} {conclusion:?}"
+        );
     }
 }

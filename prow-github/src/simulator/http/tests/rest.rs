@@ -1,7 +1,7 @@
 //! Every REST route: its success, and GitHub's error codes and bodies.
 
 use axum::http::Method;
-use prow_core::github::{GitHubClient, Permission};
+use prow_core::github::{GitHubClient, Permission, WorkflowRun};
 use serde_json::{Value, json};
 
 use super::super::super::tests::{BOT, repo};
@@ -497,6 +497,54 @@ fn cases() -> Vec<Case> {
         case("create check run without a name", M::POST, "/repos/kubernetes/test-infra/check-runs")
             .body(json!({"head_sha": "{head}"}))
             .error(422, "Validation Failed"),
+        // GitHub Actions workflow runs.
+        case("workflow runs filtered as upstream asks", M::GET,
+             "/repos/kubernetes/test-infra/actions/runs?branch=feature&event=pull_request+OR+pull_request_target&head_sha={head}&status=action_required")
+            .prepare(seed_workflow_runs)
+            .check(|v, _, fx| {
+                assert_eq!(v["total_count"], 1);
+                let run = &v["workflow_runs"][0];
+                assert_eq!(run["id"], 7001);
+                assert_eq!(run["name"], "e2e");
+                assert_eq!(run["head_sha"], fx.head.as_str());
+                assert_eq!(run["status"], "action_required");
+                assert!(run["conclusion"].is_null());
+                assert!(run["url"].as_str().unwrap().ends_with("/repos/kubernetes/test-infra/actions/runs/7001"));
+            }),
+        case("workflow runs newest first, events escaped either way", M::GET,
+             "/repos/kubernetes/test-infra/actions/runs?event=pull_request_target%20OR%20push")
+            .prepare(seed_workflow_runs)
+            .check(|v, _, _| {
+                let ids: Vec<u64> = v["workflow_runs"].as_array().unwrap().iter().map(|r| r["id"].as_u64().unwrap()).collect();
+                assert_eq!(ids, [7003, 7001]);
+            }),
+        case("workflow runs of unknown repo", M::GET, "/repos/kubernetes/nope/actions/runs")
+            .error(404, "Not Found"),
+        case("approve workflow run", M::POST, "/repos/kubernetes/test-infra/actions/runs/7001/approve")
+            .prepare(seed_workflow_runs)
+            .want(201)
+            .check(|_, sim, _| assert_eq!(sim.workflow_run(&repo(), 7001).unwrap().status, "queued")),
+        case("approve workflow run awaiting no approval", M::POST, "/repos/kubernetes/test-infra/actions/runs/7002/approve")
+            .prepare(seed_workflow_runs)
+            .error(404, "Not Found"),
+        case("approve workflow run as outsider", M::POST, "/repos/kubernetes/test-infra/actions/runs/7001/approve")
+            .prepare(seed_workflow_runs)
+            .token("dave-token")
+            .error(403, "dave needs Write permission on kubernetes/test-infra"),
+        case("rerun failed workflow jobs", M::POST, "/repos/kubernetes/test-infra/actions/runs/7002/rerun-failed-jobs")
+            .prepare(seed_workflow_runs)
+            .want(201)
+            .check(|_, sim, _| {
+                let run = sim.workflow_run(&repo(), 7002).unwrap();
+                assert_eq!((run.status.as_str(), run.conclusion), ("queued", None));
+            }),
+        case("rerun of a running workflow", M::POST, "/repos/kubernetes/test-infra/actions/runs/7003/rerun-failed-jobs")
+            .prepare(seed_workflow_runs)
+            .error(403, "workflow run 7003 is already running"),
+        case("rerun of unknown workflow run", M::POST, "/repos/kubernetes/test-infra/actions/runs/99/rerun-failed-jobs")
+            .error(404, "Not Found"),
+        case("rerun by a non-number", M::POST, "/repos/kubernetes/test-infra/actions/runs/abc/rerun-failed-jobs")
+            .error(404, "Not Found"),
         // Refs.
         case("get ref", M::GET, "/repos/kubernetes/test-infra/git/ref/heads/master").check(|v, sim, _| {
             assert_eq!(v["ref"], "refs/heads/master");
@@ -619,6 +667,39 @@ fn cases() -> Vec<Case> {
         case("unknown route", M::GET, "/repos/kubernetes/test-infra/hooks").error(404, "Not Found"),
         case("wrong method", M::DELETE, "/repos/kubernetes/test-infra/issues/{issue}").error(404, "Not Found"),
     ]
+}
+
+/// Workflow runs on the fixture's head: 7001 awaiting approval (`pull_request_target`), 7002
+/// failed (`pull_request`), 7003 in progress (`push` of master).
+fn seed_workflow_runs(sim: &Simulator, fx: &Fixture) {
+    for (id, event, branch, status, conclusion) in [
+        (
+            7001,
+            "pull_request_target",
+            "feature",
+            "action_required",
+            None,
+        ),
+        (
+            7002,
+            "pull_request",
+            "feature",
+            "completed",
+            Some("failure"),
+        ),
+        (7003, "push", "master", "in_progress", None),
+    ] {
+        let run = WorkflowRun {
+            id,
+            name: "e2e".into(),
+            status: status.into(),
+            conclusion: conclusion.map(Into::into),
+            head_sha: fx.head.clone(),
+            head_branch: branch.into(),
+            event: event.into(),
+        };
+        sim.add_workflow_run(&repo(), run).unwrap();
+    }
 }
 
 #[tokio::test]
