@@ -62,3 +62,22 @@ pub fn run(plugins: Vec<Arc<dyn Plugin>>) -> ExitCode {
         Command::Simulator(args) => crate::simulator::main(&args),
     }
 }
+
+/// Runs a command's `future` on a multi-threaded runtime; an error is printed on standard
+/// error and exits with `failure`.
+pub(crate) fn block_on(
+    future: impl std::future::Future<Output = anyhow::Result<ExitCode>>,
+    failure: ExitCode,
+) -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    match runtime.block_on(future) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            failure
+        }
+    }
+}

@@ -63,17 +63,7 @@ pub struct Args {
 
 /// `prow mkpj`.
 pub fn main(args: &Args) -> ExitCode {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    match runtime.block_on(run(args)) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    crate::cli::block_on(run(args), ExitCode::from(2))
 }
 
 async fn run(args: &Args) -> anyhow::Result<ExitCode> {

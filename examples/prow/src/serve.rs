@@ -90,17 +90,10 @@ pub struct Args {
 
 /// `prow serve`, with `plugins` beside Prow's built-in ones.
 pub fn main(args: &Args, plugins: Vec<Arc<dyn Plugin>>) -> ExitCode {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    match runtime.block_on(run(args, plugins)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::cli::block_on(
+        async { run(args, plugins).await.map(|()| ExitCode::SUCCESS) },
+        ExitCode::FAILURE,
+    )
 }
 
 fn runs(args: &Args, component: &str) -> bool {

@@ -33,17 +33,10 @@ pub struct Args {
 
 /// `prow simulator`.
 pub fn main(args: &Args) -> ExitCode {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    match runtime.block_on(run(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::cli::block_on(
+        async { run(args).await.map(|()| ExitCode::SUCCESS) },
+        ExitCode::FAILURE,
+    )
 }
 
 async fn run(args: &Args) -> anyhow::Result<()> {
