@@ -158,12 +158,18 @@ pub(super) async fn handle(
     if RETEST.is_in(&text) || RETEST_REQUIRED.is_in(&text) {
         extra_labels.insert(RETEST_LABEL.to_owned(), "true".to_owned());
     }
-    super::workflows::rerun_on_retest(github, trigger, &text, &repo, &pr).await;
-    if ANY_TEST.is_in(&text) {
-        // A `/test` or `/retest` that runs makes earlier help replies stale.
-        prune_help_comments(github, &bot, &repo, gc.number).await;
-    }
-    run_requested(ctx, &pr, &base_sha, &to_test, &gc.guid, &extra_labels).await?;
+    // The jobs start while the GitHub-side chores go on: re-running failed workflow runs, and
+    // pruning earlier help replies, which a `/test` or `/retest` that runs makes stale (a
+    // listing of every comment of the pull request, which must not delay the jobs).
+    let chores = async {
+        super::workflows::rerun_on_retest(github, trigger, &text, &repo, &pr).await;
+        if ANY_TEST.is_in(&text) {
+            prune_help_comments(github, &bot, &repo, gc.number).await;
+        }
+    };
+    let run = run_requested(ctx, &pr, &base_sha, &to_test, &gc.guid, &extra_labels);
+    let ((), started) = futures_util::future::join(chores, run).await;
+    started?;
     Ok(())
 }
 
