@@ -77,14 +77,6 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.display().to_string()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index]
@@ -180,8 +172,6 @@ plank:
     );
     let hmac = write(dir.path(), "hmac", SECRET);
     let token = write(dir.path(), "token", "bench-token");
-    let port = free_port();
-    let port_text = port.to_string();
     let db = format!("sqlite:{}", dir.path().join("prow.db").display());
     let workspaces = dir.path().join("workspaces").display().to_string();
     let base_url = server.base_url();
@@ -190,7 +180,7 @@ plank:
         "--components",
         "hook,plank",
         "--port",
-        &port_text,
+        "0",
         "--bind",
         "127.0.0.1",
         "--hmac-secret-file",
@@ -210,18 +200,18 @@ plank:
         "--github-token-path",
         &token,
     ]);
+    let (ready, listening) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
-        if let Err(e) = prow::serve::run(&serve.args, Vec::new()).await {
+        let until = std::future::pending::<()>();
+        let announce = |serving: prow::serve::Serving| {
+            let _ = ready.send(serving.address);
+        };
+        if let Err(e) = prow::serve::run_until(&serve.args, Vec::new(), until, announce).await {
             eprintln!("prow serve failed: {e:#}");
             std::process::exit(1);
         }
     });
-    let address = SocketAddr::from(([127, 0, 0, 1], port));
-    let ready = Instant::now() + Duration::from_secs(60);
-    while tokio::net::TcpStream::connect(address).await.is_err() {
-        assert!(Instant::now() < ready, "prow serve did not start");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let address = listening.await.expect("prow serve started");
 
     let mut hooks = sim.subscribe();
     let mut latencies = Vec::with_capacity(comments);
