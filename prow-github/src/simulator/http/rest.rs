@@ -1132,30 +1132,31 @@ async fn workflow_runs(ctx: Ctx, Path((o, r)): Path<(String, String)>) -> Respon
 }
 
 /// `POST .../actions/runs/{id}/rerun-failed-jobs`: 201.
-async fn rerun_failed_workflow_jobs(
-    ctx: Ctx,
-    Path((o, r, id)): Path<(String, String, String)>,
-) -> Response {
-    let Some(id) = number(&id) else {
-        return not_found();
-    };
-    let repo = RepoName::new(o, r);
-    match ctx.client.rerun_failed_workflow_jobs(&repo, id).await {
-        Ok(()) => json_reply(StatusCode::CREATED, &json!({})),
-        Err(err) => ctx.error(&err, "WorkflowRun"),
-    }
+async fn rerun_failed_workflow_jobs(ctx: Ctx, path: Path<(String, String, String)>) -> Response {
+    workflow_run_action(ctx, path, false).await
 }
 
 /// `POST .../actions/runs/{id}/approve`: 201, or 404 for a run awaiting no approval.
-async fn approve_workflow_run(
+async fn approve_workflow_run(ctx: Ctx, path: Path<(String, String, String)>) -> Response {
+    workflow_run_action(ctx, path, true).await
+}
+
+/// Approves run `id` (`approve`) or re-runs its failed jobs: 201 with an empty object.
+async fn workflow_run_action(
     ctx: Ctx,
     Path((o, r, id)): Path<(String, String, String)>,
+    approve: bool,
 ) -> Response {
     let Some(id) = number(&id) else {
         return not_found();
     };
     let repo = RepoName::new(o, r);
-    match ctx.client.approve_workflow_run(&repo, id).await {
+    let done = if approve {
+        ctx.client.approve_workflow_run(&repo, id).await
+    } else {
+        ctx.client.rerun_failed_workflow_jobs(&repo, id).await
+    };
+    match done {
         Ok(()) => json_reply(StatusCode::CREATED, &json!({})),
         Err(err) => ctx.error(&err, "WorkflowRun"),
     }
