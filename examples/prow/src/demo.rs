@@ -295,7 +295,7 @@ async fn scenario(stage: &mut Stage) -> anyhow::Result<()> {
         )
         .context("opening the first pull request")?;
     println!(
-        "  (#{first}: size label, welcome, approval notifier; trigger starts the presubmits, plank runs them, crier reports)"
+        "  (#{first}: size label and approval notifier; trigger starts the presubmits, plank runs them, crier reports)"
     );
     stage
         .answer(
